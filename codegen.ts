@@ -1,0 +1,22 @@
+/**
+ * GraphQL Code Generator: typed documents for the operations tests and benchmarks send.
+ * `npm run codegen` first prints `schema.graphql` from the Pothos schema, then runs this.
+ */
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const config: CodegenConfig = {
+  schema: './schema.graphql',
+  documents: ['test/**/*.ts', 'bench/**/*.ts', '!test/gql/**'],
+  ignoreNoDocuments: true,
+  generates: {
+    './test/gql/': {
+      preset: 'client',
+      // persistedDocuments: also writes persisted-documents.json (sha256 → document), the list a
+      // server started with TRUSTED_DOCUMENTS runs exclusively; documents carry `__meta__.hash`.
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
+      config: { useTypeImports: true, enumsAsTypes: true, emitLegacyCommonJSImports: false, scalars: { DateTime: 'string' } },
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,89 @@
+/**
+ * Wires a validated `Config` into a running service: Redis when configured (cluster mode), the
+ * sandbox when asked for, one provider client per account, the server. `main.ts` adds the
+ * process around it; tests start it directly.
+ */
+import { type Cluster, startCluster } from './cluster/index.js';
+import type { Config } from './config.js';
+import type { Clock } from './jobs/clock.js';
+import type { Logger } from './logger.js';
+import type { AccountConfig } from './providers/client.js';
+import { createProviderClient } from './providers/index.js';
+import { type Sandbox, startSandbox } from './sandbox/index.js';
+import { createMetrics } from './metrics.js';
+import { securityOptionsOf } from './security/options.js';
+import { defaultQuery } from './graphiql-query.js';
+import { type RunningServer, startServer } from './server.js';
+
+export interface App {
+  readonly server: RunningServer;
+  /** Set when the sandbox providers serve the accounts. */
+  readonly sandbox: Sandbox | null;
+  readonly accounts: readonly AccountConfig[];
+  /** Set in cluster mode (`REDIS_URL`). */
+  readonly cluster: Cluster | null;
+  close(): Promise<void>;
+}
+
+export async function startApp(config: Config, logger: Logger, clock?: Clock): Promise<App> {
+  // First, so that an unreachable Redis stops start-up before anything listens.
+  const cluster = config.redisUrl
+    ? await startCluster({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        optional: config.redisOptional,
+        leaseMs: config.redisLeaseMs,
+        connectTimeoutMs: config.redisConnectTimeoutMs,
+        logger,
+      })
+    : null;
+  try {
+    return await startServing(config, logger, clock, cluster);
+  } catch (error) {
+    await cluster?.close();
+    throw error;
+  }
+}
+
+async function startServing(config: Config, logger: Logger, clock: Clock | undefined, cluster: Cluster | null): Promise<App> {
+  const sandbox = config.useSandbox ? await startSandbox({ clock }) : null;
+  const accounts = sandbox ? sandbox.accounts() : config.accounts;
+  const metrics = createMetrics();
+  if (cluster) metrics.observe({ cluster: () => ({ connected: cluster.connected(), leasesHeld: cluster.leasesHeld() }) });
+  const clients = accounts.map((account) =>
+    createProviderClient(account, { options: config.upstream, clock, onExchange: metrics.upstreamExchange }),
+  );
+  const server = await startServer({
+    host: config.host,
+    port: config.port,
+    clients,
+    logger,
+    clock,
+    cacheTtlMs: config.cacheTtlMs,
+    doneTtlMs: config.doneTtlMs,
+    cacheMaxEntries: config.cacheMaxEntries,
+    pollIntervalMs: config.pollIntervalMs,
+    pollMaxIntervalMs: config.pollMaxIntervalMs,
+    maxRefs: config.maxRefs,
+    bodyLimitBytes: config.bodyLimitBytes,
+    graphiql: config.graphiql,
+    graphiqlQuery: defaultQuery(sandbox?.demoRefs ?? []),
+    security: securityOptionsOf(config),
+    metrics,
+    sharing: cluster?.sharing,
+    readiness: cluster ? () => cluster.readiness() : undefined,
+  });
+  // Events published while Redis was away never arrive: each feed asks for its jobs again.
+  cluster?.onResumed(() => void server.jobs.feed.resync());
+  return {
+    server,
+    sandbox,
+    accounts,
+    cluster,
+    async close() {
+      await server.close();
+      await cluster?.close();
+      await sandbox?.close();
+    },
+  };
+}

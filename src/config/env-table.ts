@@ -1,0 +1,112 @@
+/**
+ * The one table of environment variables: their defaults and meanings. The reader accepts only
+ * these names, and the published reference is generated from the same table.
+ */
+import { LOG_LEVELS } from './model.js';
+
+interface EnvVar {
+  readonly default: string;
+  readonly meaning: string;
+}
+
+/** Every variable the code reads. The reader accepts only these names. */
+export const ENV = {
+  PORT: { default: '4000', meaning: 'Listen port; 0 picks a free port.' },
+  HOST: { default: '127.0.0.1', meaning: 'Listen address.' },
+  LOG_LEVEL: { default: 'info', meaning: `Log level: ${LOG_LEVELS.join(', ')}.` },
+  NODE_ENV: {
+    default: '—',
+    meaning: '`production` turns GraphiQL, introspection and field suggestions off (`GRAPHIQL=1` turns the first two back on).',
+  },
+  SANDBOX: {
+    default: 'on when no account is configured',
+    meaning: '`1`: serve the sandbox providers even when real ones are configured; `0`: never.',
+  },
+  JOBS_CONFIG: {
+    default: '—',
+    meaning: 'Path to a JSON file declaring named accounts per provider and API keys (secrets may be read from env).',
+  },
+  IMAGEKIT_PRIVATE_KEY: {
+    default: '—',
+    meaning: 'Enables ImageKit (bulk jobs and purge requests) as account `default`. Secret.',
+  },
+  IMAGEKIT_BASE_URL: { default: 'https://api.imagekit.io', meaning: 'ImageKit API base URL (may carry a path prefix).' },
+  SAYMON_BASE_URL: { default: '—', meaning: 'Enables SAYMON as account `default`: the installation URL, e.g. `https://saas.saymon.info`.' },
+  SAYMON_LOGIN: { default: '—', meaning: 'SAYMON login (basic or session auth).' },
+  SAYMON_PASSWORD: { default: '—', meaning: 'SAYMON password. Secret.' },
+  SAYMON_API_TOKEN: { default: '—', meaning: 'SAYMON API token (`?api-token=`), instead of login and password. Secret.' },
+  SAYMON_AUTH: {
+    default: '`basic` with a login, `token` with an API token',
+    meaning: 'SAYMON auth scheme: `basic`, `session` or `token`; required when both a login and a token are set.',
+  },
+  ZENDESK_SUBDOMAIN: { default: '—', meaning: 'Enables Zendesk as account `default` at `https://{sub}.zendesk.com`.' },
+  ZENDESK_BASE_URL: { default: '—', meaning: 'Zendesk base URL instead of `ZENDESK_SUBDOMAIN` (e.g. a proxy; may carry a path prefix).' },
+  ZENDESK_EMAIL: { default: '—', meaning: 'Zendesk agent email, with `ZENDESK_API_TOKEN`.' },
+  ZENDESK_API_TOKEN: { default: '—', meaning: 'Zendesk API token, with `ZENDESK_EMAIL`. Secret.' },
+  ZENDESK_OAUTH_TOKEN: { default: '—', meaning: 'Zendesk OAuth access token, instead of email and API token. Secret.' },
+  REDIS_URL: {
+    default: 'in-memory',
+    meaning: 'Cluster mode (`redis://` or `rediss://`): pub/sub, poll leases and status cache shared through Redis. Its password is a secret.',
+  },
+  REDIS_PREFIX: { default: 'jsg:', meaning: 'Prefix of every Redis key and channel.' },
+  REDIS_OPTIONAL: { default: '0', meaning: '`1`: keep serving (in-memory) while Redis cannot be reached.' },
+  REDIS_LEASE_MS: {
+    default: '10000',
+    meaning: 'Life of a poll lease unless renewed: a dead instance\'s jobs are polled elsewhere within it (plus one poll interval).',
+  },
+  REDIS_CONNECT_TIMEOUT_MS: { default: '5000', meaning: 'How long start-up waits for Redis before failing (or, with `REDIS_OPTIONAL=1`, going on degraded).' },
+  API_KEYS: {
+    default: 'open',
+    meaning:
+      'Comma-separated keys; when set every GraphQL request must carry one (HTTP `Authorization: Bearer <key>`, WebSocket `connection_init` payload `{"authorization": "Bearer <key>"}`). `/health`, `/ready` and `/metrics` stay open. Secret.',
+  },
+  POLL_INTERVAL_MS: { default: '2000', meaning: "Poller's first interval per watched job." },
+  POLL_MAX_INTERVAL_MS: { default: '30000', meaning: "Poller's largest interval (at least `POLL_INTERVAL_MS`)." },
+  CACHE_TTL_MS: { default: '1000', meaning: 'How long a non-terminal status is reused across requests.' },
+  DONE_CACHE_TTL_MS: { default: '600000', meaning: 'How long a done status is reused.' },
+  CACHE_MAX_ENTRIES: { default: '50000', meaning: 'Most statuses the cache holds.' },
+  UPSTREAM_TIMEOUT_MS: { default: '5000', meaning: 'Timeout of each upstream attempt.' },
+  UPSTREAM_RETRIES: { default: '2', meaning: 'Extra attempts of an upstream GET after 429, 5xx or network errors.' },
+  UPSTREAM_RETRY_BASE_MS: { default: '200', meaning: 'Base of the exponential retry backoff (full jitter).' },
+  UPSTREAM_MAX_RETRY_WAIT_MS: { default: '2000', meaning: 'A 429 asking to wait longer is not retried; its wait is reported.' },
+  UPSTREAM_CONCURRENCY: { default: '8', meaning: 'Upstream calls in flight at once per account.' },
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: {
+    default: '100',
+    meaning: 'Concurrent operations per WebSocket connection; one more is refused with an error for it alone (the socket stays open).',
+  },
+  SHUTDOWN_TIMEOUT_MS: { default: '10000', meaning: 'Longest graceful shutdown before the process exits anyway.' },
+  BODY_LIMIT_BYTES: {
+    default: '1048576',
+    meaning: 'Largest request body, declared or chunked (larger: 413), and largest WebSocket message (larger: close 1009).',
+  },
+  CORS_ORIGINS: { default: 'same-origin only', meaning: 'Comma-separated origins allowed cross-origin (`*`: any).' },
+  CSRF_PREVENTION: {
+    default: 'posts',
+    meaning:
+      '`posts`: form and `text/plain` POSTs must carry `x-graphql-yoga-csrf` or `apollo-require-preflight`; `strict`: GET requests too (breaks plain GETs and native `EventSource`).',
+  },
+  GRAPHIQL: {
+    default: 'on unless `NODE_ENV=production`',
+    meaning: '`1`/`0`: serve GraphiQL to browsers; `1` also allows introspection in production.',
+  },
+  TRUSTED_DOCUMENTS: {
+    default: 'any document',
+    meaning:
+      'Path to a persisted-documents JSON file (`{"<sha256>": "<document>"}`, as GraphQL Code Generator writes it); when set, only those documents run, named by `documentId` or `extensions.persistedQuery.sha256Hash`.',
+  },
+  ARMOR_MAX_DEPTH: { default: '12', meaning: 'Deepest field nesting an operation may have.' },
+  ARMOR_MAX_COST: { default: '5000', meaning: 'Highest graphql-armor cost an operation may have.' },
+  ARMOR_MAX_ALIASES: { default: '15', meaning: 'Most aliases in one operation.' },
+  ARMOR_MAX_TOKENS: { default: '10000', meaning: 'Most lexical tokens in one document.' },
+  ARMOR_MAX_DIRECTIVES: { default: '50', meaning: 'Most directives in one operation.' },
+} as const satisfies Record<string, EnvVar>;
+
+/** The name of a variable the reader accepts. */
+export type EnvName = keyof typeof ENV;
+/** The process environment, or a test's stand-in for it. */
+export type Env = Record<string, string | undefined>;
+
+/** The table of environment variables (name, default, meaning) — used to generate/check the env reference in docs/operations.md. */
+export const ENV_REFERENCE: ReadonlyArray<{ name: string; default: string; meaning: string }> = Object.entries(ENV).map(
+  ([name, spec]: [string, EnvVar]) => ({ name, default: spec.default, meaning: spec.meaning }),
+);

@@ -1,0 +1,165 @@
+/**
+ * Live updates for a set of refs: each job's current outcome, then one update per change,
+ * ending when every job is final (done or not found).
+ *
+ * One pub/sub subscription per job per process, however many streams watch it: streams register
+ * local listeners here, and this module holds the single topic subscription (in memory, or a
+ * Redis channel in cluster mode) while any listener remains.
+ *
+ * Events are at most once: if the channel was interrupted (Redis lost and back), `resync` asks the
+ * store for every watched job again, and each stream reports what it had not yet seen.
+ */
+import { Repeater } from 'graphql-yoga';
+import type { Clock } from './clock.js';
+import { type JobPubSub, reviveOutcome } from './events.js';
+import { type JobOutcome, type JobRef, type JobState, isFailure, isFinal, outcomeSignature, refKey } from './model.js';
+import type { Poller } from './poller.js';
+import type { StatusStore } from './status-store.js';
+
+export interface JobUpdate {
+  readonly result: JobOutcome;
+  /** The state this stream last reported for the job; null on the job's first update. */
+  readonly previousState: JobState | null;
+  readonly at: Date;
+}
+
+/** `catchUp`: the outcome comes from a resync, not an event, and may be older than one already reported. */
+type Listener = (outcome: JobOutcome, catchUp?: boolean) => void;
+
+interface Topic {
+  readonly ref: JobRef;
+  readonly listeners: Set<Listener>;
+  readonly events: AsyncIterator<unknown>;
+}
+
+/** What one stream has told its subscriber about one job. */
+interface Reported {
+  signature: string | null;
+  state: JobState | null;
+  /** When the reported outcome was checked (epoch ms). */
+  checkedAt: number;
+  final: boolean;
+  release: (() => void) | null;
+}
+
+export interface JobFeedOptions {
+  readonly store: StatusStore;
+  readonly poller: Poller;
+  readonly pubsub: JobPubSub;
+  readonly clock: Clock;
+}
+
+export class JobFeed {
+  private readonly topics = new Map<string, Topic>();
+  private streams = 0;
+
+  constructor(private readonly options: JobFeedOptions) {}
+
+  /** For tests and metrics: open streams, job topics subscribed, local listeners. */
+  stats(): { streams: number; topics: number; listeners: number } {
+    let listeners = 0;
+    for (const topic of this.topics.values()) listeners += topic.listeners.size;
+    return { streams: this.streams, topics: this.topics.size, listeners };
+  }
+
+  /**
+   * Streams updates for `refs` (duplicates count once). Returning from the iterator (client gone,
+   * `complete`, shutdown) releases every listener and watch it took.
+   */
+  updates(refs: readonly JobRef[]): AsyncIterableIterator<JobUpdate> {
+    const unique = new Map(refs.map((ref) => [refKey(ref), ref]));
+    return new Repeater<JobUpdate>(async (push, stop) => {
+      this.streams += 1;
+      const reported = new Map<string, Reported>();
+      for (const key of unique.keys()) reported.set(key, { signature: null, state: null, checkedAt: 0, final: false, release: null });
+      let early: [JobOutcome, boolean][] | null = [];
+      let open = unique.size;
+
+      const report = (outcome: JobOutcome, catchUp = false) => {
+        const entry = reported.get(refKey(outcome.ref));
+        const signature = outcomeSignature(outcome);
+        if (!entry || entry.final || entry.signature === signature) return;
+        if (catchUp && outcome.checkedAt.getTime() < entry.checkedAt) return;
+        void push({ result: outcome, previousState: entry.state, at: new Date(this.options.clock.now()) });
+        entry.signature = signature;
+        entry.checkedAt = outcome.checkedAt.getTime();
+        if (!isFailure(outcome)) entry.state = outcome.state;
+        if (isFinal(outcome)) {
+          entry.final = true;
+          open -= 1;
+          entry.release?.();
+          entry.release = null;
+        }
+        if (open === 0) stop();
+      };
+      // Changes published while the first answers are on their way wait their turn.
+      const listener: Listener = (outcome, catchUp = false) => (early ? early.push([outcome, catchUp]) : report(outcome, catchUp));
+      for (const ref of unique.values()) this.listen(ref, listener);
+
+      try {
+        const current = await this.options.store.load([...unique.values()]);
+        current.forEach((outcome) => report(outcome));
+        // `current` is in the order of `unique`.
+        [...unique.entries()].forEach(([key, ref], index) => {
+          const entry = reported.get(key)!;
+          if (!entry.final) entry.release = this.options.poller.watch(ref, current[index]);
+        });
+        const queued = early;
+        early = null;
+        queued.forEach(([outcome, catchUp]) => report(outcome, catchUp));
+        await stop;
+      } finally {
+        for (const [key, entry] of reported) {
+          entry.release?.();
+          this.unlisten(key, listener);
+        }
+        this.streams -= 1;
+      }
+    });
+  }
+
+  /**
+   * Asks the store for every job some stream here watches, and hands each stream what it has not
+   * seen (never anything older than what it reported). For after an interruption of the event
+   * channel, during which events may have been lost. Never rejects.
+   */
+  async resync(): Promise<void> {
+    const refs = [...this.topics.values()].map((topic) => topic.ref);
+    if (refs.length === 0) return;
+    // Not `load`: this process's own memory may be what fell behind while the channel was down.
+    const outcomes = await this.options.store.reload(refs).catch(() => []);
+    for (const outcome of outcomes) {
+      for (const listener of this.topics.get(refKey(outcome.ref))?.listeners ?? []) listener(outcome, true);
+    }
+  }
+
+  private listen(ref: JobRef, listener: Listener): void {
+    const key = refKey(ref);
+    let topic = this.topics.get(key);
+    if (!topic) {
+      const events = this.options.pubsub.subscribe('job', key)[Symbol.asyncIterator]();
+      topic = { ref, listeners: new Set(), events };
+      this.topics.set(key, topic);
+      void this.dispatch(topic);
+    }
+    topic.listeners.add(listener);
+  }
+
+  private unlisten(key: string, listener: Listener): void {
+    const topic = this.topics.get(key);
+    if (!topic) return;
+    topic.listeners.delete(listener);
+    if (topic.listeners.size > 0) return;
+    this.topics.delete(key);
+    void topic.events.return?.();
+  }
+
+  private async dispatch(topic: Topic): Promise<void> {
+    for (;;) {
+      const next = await topic.events.next();
+      if (next.done) return;
+      const outcome = reviveOutcome((next.value as { outcome: JobOutcome }).outcome);
+      for (const listener of topic.listeners) listener(outcome);
+    }
+  }
+}

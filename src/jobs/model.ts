@@ -1,0 +1,189 @@
+/**
+ * The domain's vocabulary: what a job is, how it is named, and what we know of it.
+ * Everything above the provider modules speaks only these types; wire shapes stop at `providers/`.
+ */
+
+export const PROVIDERS = ['IMAGEKIT', 'SAYMON', 'ZENDESK'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const JOB_KINDS = [
+  'IMAGEKIT_BULK_JOB',
+  'IMAGEKIT_PURGE_REQUEST',
+  'SAYMON_BULK_OP',
+  'ZENDESK_JOB_STATUS',
+] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export const JOB_STATES = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'UNKNOWN'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** Which upstream serves each kind of job. */
+export const PROVIDER_OF_KIND: Record<JobKind, Provider> = {
+  IMAGEKIT_BULK_JOB: 'IMAGEKIT',
+  IMAGEKIT_PURGE_REQUEST: 'IMAGEKIT',
+  SAYMON_BULK_OP: 'SAYMON',
+  ZENDESK_JOB_STATUS: 'ZENDESK',
+};
+
+/** How messages name each provider. */
+export const PROVIDER_LABELS: Record<Provider, string> = { IMAGEKIT: 'ImageKit', SAYMON: 'SAYMON', ZENDESK: 'Zendesk' };
+
+/** The kinds each provider serves, in a stable order. */
+export function kindsOf(provider: Provider): JobKind[] {
+  return JOB_KINDS.filter((kind) => PROVIDER_OF_KIND[kind] === provider);
+}
+
+export const DEFAULT_ACCOUNT = 'default';
+
+/** A job as the provider names it: kind, the provider's own id, and the configured account. */
+export interface JobRef {
+  readonly kind: JobKind;
+  readonly nativeId: string;
+  readonly account: string;
+}
+
+/**
+ * One string per job, used as cache key, pub/sub topic and poll-registry key.
+ * The native id comes last so that it may contain any character.
+ */
+export function refKey(ref: JobRef): string {
+  return `${ref.kind}:${ref.account}:${ref.nativeId}`;
+}
+
+/** Names one provider account; rate-limit pauses and concurrency limits are per account. */
+export function accountKey(provider: Provider, account: string): string {
+  return `${provider}:${account}`;
+}
+
+export interface JobProgress {
+  readonly completed: number;
+  readonly total: number;
+  /** 0..100, rounded to two decimals. */
+  readonly percent: number;
+}
+
+/** Builds a progress value, or null when the provider gave nothing usable. */
+export function progressOf(completed: number | null | undefined, total: number | null | undefined): JobProgress | null {
+  if (completed == null || total == null || !Number.isFinite(completed) || !Number.isFinite(total) || total <= 0) {
+    return null;
+  }
+  const percent = Math.round(Math.min(100, Math.max(0, (completed / total) * 100)) * 100) / 100;
+  return { completed, total, percent };
+}
+
+/** One per-item result of a Zendesk job, normalized (ids kept as strings: they may exceed 2^53). */
+export interface ZendeskJobResult {
+  readonly id: string | null;
+  readonly index: number | null;
+  readonly action: string | null;
+  readonly success: boolean | null;
+  readonly status: string | null;
+  readonly error: string | null;
+  readonly details: string | null;
+  readonly title: string | null;
+  readonly externalId: string | null;
+}
+
+export type ImageKitBulkJobType = 'COPY_FOLDER' | 'MOVE_FOLDER' | 'RENAME_FOLDER' | 'UNKNOWN';
+
+/** What only one kind of job carries, discriminated by `kind`. */
+export type JobDetails =
+  | { readonly kind: 'IMAGEKIT_BULK_JOB'; readonly type: ImageKitBulkJobType; readonly purgeRequestId: string | null }
+  | { readonly kind: 'IMAGEKIT_PURGE_REQUEST' }
+  | { readonly kind: 'SAYMON_BULK_OP'; readonly finished: boolean }
+  | {
+      readonly kind: 'ZENDESK_JOB_STATUS';
+      readonly url: string | null;
+      readonly total: number | null;
+      readonly jobType: string | null;
+      readonly results: readonly ZendeskJobResult[] | null;
+    };
+
+/** What the provider said of one job at one moment, normalized. */
+export interface JobSnapshot {
+  readonly ref: JobRef;
+  readonly state: JobState;
+  /** The provider's own word, e.g. "Pending", "working", "true" for SAYMON finished. */
+  readonly rawStatus: string;
+  /** Terminal: the state will not change again. */
+  readonly done: boolean;
+  readonly progress: JobProgress | null;
+  readonly message: string | null;
+  /** When the provider was asked. */
+  readonly checkedAt: Date;
+  readonly details: JobDetails;
+}
+
+/**
+ * Why a job has no snapshot. `NOT_FOUND` is the job's own fault; every other code is the
+ * provider's or the configuration's and maps to the schema's `ProviderError`.
+ */
+export const JOB_ERROR_CODES = [
+  'NOT_FOUND',
+  'NOT_CONFIGURED',
+  'UNAUTHORIZED',
+  'RATE_LIMITED',
+  'TIMEOUT',
+  'UNAVAILABLE',
+  'BAD_RESPONSE',
+] as const;
+export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];
+export type ProviderErrorCode = Exclude<JobErrorCode, 'NOT_FOUND'>;
+
+/** A failure for one job (or for every job of one account), carried as a value, never thrown past the store. */
+export interface JobFailure {
+  readonly failure: JobErrorCode;
+  readonly ref: JobRef;
+  /** Safe to show to users: never contains a secret or a raw upstream body. */
+  readonly message: string;
+  /** How long the provider asked us to wait, when it said so. */
+  readonly retryAfterMs: number | null;
+  readonly checkedAt: Date;
+}
+
+/** What the store answers for one ref. */
+export type JobOutcome = JobSnapshot | JobFailure;
+
+export function isFailure(outcome: JobOutcome): outcome is JobFailure {
+  return 'failure' in outcome;
+}
+
+/** A terminal outcome ends a subscription's interest in the job. */
+export function isFinal(outcome: JobOutcome): boolean {
+  return isFailure(outcome) ? outcome.failure === 'NOT_FOUND' : outcome.done;
+}
+
+/** Maps the contract's state table: provider word → state and done. */
+export function stateOf(provider: Provider, rawStatus: string): { state: JobState; done: boolean } {
+  const table = STATE_TABLE[provider];
+  return table[rawStatus] ?? { state: 'UNKNOWN', done: false };
+}
+
+const STATE_TABLE: Record<Provider, Record<string, { state: JobState; done: boolean }>> = {
+  IMAGEKIT: {
+    Pending: { state: 'RUNNING', done: false },
+    Completed: { state: 'COMPLETED', done: true },
+    'Partial success': { state: 'COMPLETED', done: true },
+  },
+  SAYMON: {
+    false: { state: 'RUNNING', done: false },
+    true: { state: 'COMPLETED', done: true },
+  },
+  ZENDESK: {
+    queued: { state: 'QUEUED', done: false },
+    working: { state: 'RUNNING', done: false },
+    completed: { state: 'COMPLETED', done: true },
+    failed: { state: 'FAILED', done: true },
+    killed: { state: 'CANCELLED', done: true },
+  },
+};
+
+/**
+ * What a watcher would notice of an outcome: state, progress, message, or which failure.
+ * Two outcomes with the same signature are the same news, whenever they were checked.
+ */
+export function outcomeSignature(outcome: JobOutcome): string {
+  if (isFailure(outcome)) return `failure:${outcome.failure}`;
+  const progress = outcome.progress ? `${outcome.progress.completed}/${outcome.progress.total}` : '-';
+  return `${outcome.state}|${outcome.done}|${progress}|${outcome.message ?? ''}`;
+}

@@ -1,0 +1,284 @@
+/**
+ * The poller asks only for what someone watches.
+ *
+ * Watches are reference counted per job, so a job is polled once per interval however many
+ * subscriptions watch it. One timer serves every job: when it fires, all jobs due (within a
+ * small batching window) are refreshed through the status store in one call, which batches them
+ * per account (Zendesk `show_many` chunks) and refreshes the cache that queries read. A change is
+ * published on the job's topic; the interval resets on change, grows while nothing changes and
+ * backs off on errors, honouring the provider's requested wait.
+ *
+ * In a cluster, every instance watching a job schedules it, but before each poll it asks its
+ * `PollCoordinator` whether the job is its to poll (a Redis lease): only the holder asks upstream;
+ * the others ask again at the base interval, so a dead holder is replaced soon after its lease
+ * lapses. Subscribers everywhere still get each change, since events travel through the shared
+ * pub/sub. The interval's growth and backoff live with the holder; a new holder starts over at
+ * the base interval.
+ */
+import type { Logger } from '../logger.js';
+import type { Clock } from './clock.js';
+import type { JobPubSub } from './events.js';
+import { localPollCoordinator, type PollClaim, type PollCoordinator } from './poll-coordinator.js';
+import {
+  type JobOutcome,
+  type JobRef,
+  PROVIDER_OF_KIND,
+  isFailure,
+  isFinal,
+  outcomeSignature,
+  refKey,
+} from './model.js';
+import type { StatusStore } from './status-store.js';
+
+export interface PollerOptions {
+  readonly store: StatusStore;
+  readonly pubsub: JobPubSub;
+  readonly clock: Clock;
+  /** First interval per job, and the interval after each change. */
+  readonly intervalMs: number;
+  /** The interval grows toward this while nothing changes; error backoff stops here too (unless the provider asks for longer). */
+  readonly maxIntervalMs: number;
+  /** Jitter source, 0..1; tests pass a constant. */
+  readonly random?: () => number;
+  readonly logger?: Logger;
+  /** Called after each upstream refresh with the number of jobs it covered. */
+  readonly onPoll?: (jobs: number) => void;
+  /** Who polls which job; default: this process polls everything it watches. */
+  readonly coordinator?: PollCoordinator;
+}
+
+interface Watched {
+  readonly ref: JobRef;
+  watchers: number;
+  intervalMs: number;
+  /** When the job is next due; null while a poll is in flight or once it is final. */
+  dueAt: number | null;
+  /**
+   * When the poll in flight (or the last one) was due. The next one is due an interval after it,
+   * not after the answer, so a slow upstream does not stretch every interval by its latency.
+   */
+  polledAt: number;
+  last: JobOutcome | undefined;
+}
+
+/** Growth factor while nothing changes. */
+const GROWTH = 1.5;
+/** Jitter: ±10 % of each delay, so jobs watched together drift apart gently. */
+const JITTER = 0.1;
+
+export class Poller {
+  private readonly watched = new Map<string, Watched>();
+  private timer: NodeJS.Timeout | null = null;
+  private timerDueAt = Infinity;
+  private stopped = false;
+  private polls = 0;
+  private schedulePending = false;
+  private readonly random: () => number;
+  private readonly coordinator: PollCoordinator;
+
+  constructor(private readonly options: PollerOptions) {
+    this.random = options.random ?? Math.random;
+    this.coordinator = options.coordinator ?? localPollCoordinator;
+  }
+
+  /**
+   * Starts (or joins) polling a job; returns the release function. Releasing twice is harmless.
+   * `known` is the outcome the watcher already has, so the first poll only publishes real news.
+   */
+  watch(ref: JobRef, known?: JobOutcome): () => void {
+    const key = refKey(ref);
+    let entry = this.watched.get(key);
+    if (!entry) {
+      const last = known ?? this.options.store.peek(ref);
+      const final = last !== undefined && isFinal(last);
+      entry = { ref, watchers: 0, intervalMs: this.options.intervalMs, dueAt: null, polledAt: this.options.clock.now(), last };
+      if (!final && !this.stopped) entry.dueAt = this.options.clock.now() + this.jittered(this.options.intervalMs);
+      this.watched.set(key, entry);
+      this.coordinator.watch(key);
+      this.schedule();
+    }
+    entry.watchers += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.release(key);
+    };
+  }
+
+  /** For tests and metrics: jobs watched, jobs with a poll scheduled, timers alive. */
+  stats(): { watched: number; scheduled: number; timers: number } {
+    let scheduled = 0;
+    for (const entry of this.watched.values()) if (entry.dueAt !== null) scheduled += 1;
+    return { watched: this.watched.size, scheduled, timers: this.timer ? 1 : 0 };
+  }
+
+  /** Job polls made so far (one per job per refresh), for tests and metrics. */
+  get pollCount(): number {
+    return this.polls;
+  }
+
+  /** Stops every poll; watches taken later are remembered but never polled. */
+  stop(): void {
+    this.stopped = true;
+    this.clearTimer();
+    this.watched.clear();
+  }
+
+  private release(key: string): void {
+    const entry = this.watched.get(key);
+    if (!entry) return;
+    entry.watchers -= 1;
+    if (entry.watchers > 0) return;
+    this.watched.delete(key);
+    this.coordinator.unwatch(key);
+    if (this.watched.size === 0) this.clearTimer();
+  }
+
+  /** Keeps one timer, set for the earliest due job. */
+  private schedule(): void {
+    if (this.stopped) return;
+    let earliest = Infinity;
+    for (const entry of this.watched.values()) if (entry.dueAt !== null && entry.dueAt < earliest) earliest = entry.dueAt;
+    if (earliest === this.timerDueAt && this.timer) return;
+    this.clearTimer();
+    if (earliest === Infinity) return;
+    this.timerDueAt = earliest;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerDueAt = Infinity;
+      void this.tick();
+    }, Math.max(0, earliest - this.options.clock.now()));
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerDueAt = Infinity;
+  }
+
+  private async tick(): Promise<void> {
+    const now = this.options.clock.now();
+    // Jobs due a little later ride along, so that jittered jobs still share show_many calls.
+    const horizon = now + Math.min(500, this.options.intervalMs / 2);
+    const candidates: Watched[] = [];
+    for (const entry of this.watched.values()) {
+      if (entry.dueAt === null || entry.dueAt > horizon) continue;
+      entry.polledAt = entry.dueAt;
+      entry.dueAt = null; // taken by this tick: no other tick may pick it while this one waits
+      candidates.push(entry);
+    }
+    if (candidates.length === 0) return this.schedule();
+    // Pauses other instances were told about (cluster mode) count like our own.
+    await this.options.store.syncPauses(candidates.map((entry) => entry.ref));
+    const due: Watched[] = [];
+    for (const entry of candidates) {
+      if (!this.isCurrent(entry)) continue;
+      const pausedMs = this.options.store.pauseRemainingMs(PROVIDER_OF_KIND[entry.ref.kind], entry.ref.account);
+      if (pausedMs > 0) {
+        // The account was told to slow down (by any caller): wait for its reset without asking.
+        entry.dueAt = this.options.clock.now() + pausedMs;
+        continue;
+      }
+      due.push(entry);
+    }
+    this.schedule();
+    const mine = await this.claim(due);
+    if (mine.length === 0) return;
+    this.polls += mine.length;
+    this.options.onPoll?.(mine.length);
+    // Each job is settled (and its change published) as soon as its own upstream call returns.
+    const answers = this.options.store.refreshEach(mine.map((entry) => entry.ref));
+    await Promise.all(
+      answers.map((answer, index) => {
+        const entry = mine[index]!;
+        return answer.then(
+          (outcome) => this.settle(entry, outcome),
+          (error: unknown) => {
+            // The store never rejects by design; if it does, try again later rather than stop polling.
+            this.options.logger?.error({ err: error }, 'poll failed unexpectedly');
+            if (this.isCurrent(entry)) this.reschedule(entry, this.backoff(entry.intervalMs, null));
+          },
+        ).finally(() => this.scheduleSoon());
+      }),
+    );
+  }
+
+  /** One `schedule` per burst of settled polls rather than one per job. */
+  private scheduleSoon(): void {
+    if (this.schedulePending) return;
+    this.schedulePending = true;
+    queueMicrotask(() => {
+      this.schedulePending = false;
+      this.schedule();
+    });
+  }
+
+  /**
+   * Asks the coordinator which due jobs are this instance's to poll now. The others are asked for
+   * again after the base interval (not their grown one), so a lapsed lease is taken over quickly.
+   */
+  private async claim(due: Watched[]): Promise<Watched[]> {
+    if (due.length === 0) return [];
+    const claims = await this.coordinator.claim(due.map((entry) => refKey(entry.ref)));
+    const mine: Watched[] = [];
+    for (const entry of due) {
+      if (!this.isCurrent(entry)) continue;
+      const claim: PollClaim = claims.get(refKey(entry.ref)) ?? 'elsewhere';
+      if (claim === 'elsewhere') {
+        entry.dueAt = this.options.clock.now() + this.jittered(this.options.intervalMs);
+        continue;
+      }
+      if (claim === 'new') {
+        // What we last saw may not be what subscribers elsewhere last got: publish the next answer.
+        entry.last = undefined;
+        entry.intervalMs = this.options.intervalMs;
+      }
+      mine.push(entry);
+    }
+    this.schedule();
+    return mine;
+  }
+
+  /** False once the entry was released (or polling stopped) while a poll was being prepared. */
+  private isCurrent(entry: Watched): boolean {
+    return !this.stopped && this.watched.get(refKey(entry.ref)) === entry;
+  }
+
+  private settle(entry: Watched, outcome: JobOutcome): void {
+    if (!this.isCurrent(entry)) return; // released while in flight
+    // A first sighting is news to publish, but says nothing about whether the job is moving.
+    const firstSighting = entry.last === undefined;
+    const changed = firstSighting || outcomeSignature(entry.last!) !== outcomeSignature(outcome);
+    entry.last = outcome;
+    if (changed) this.options.pubsub.publish('job', refKey(entry.ref), { key: refKey(entry.ref), outcome });
+    if (isFinal(outcome)) {
+      this.coordinator.finish(refKey(entry.ref));
+      return;
+    }
+    if (isFailure(outcome) && outcome.retryAfterMs !== null) {
+      // The provider's wait counts from its answer, which is now.
+      this.reschedule(entry, this.backoff(entry.intervalMs, outcome.retryAfterMs), this.options.clock.now());
+    } else if (isFailure(outcome)) {
+      this.reschedule(entry, this.backoff(entry.intervalMs, null));
+    } else if (changed && !firstSighting) {
+      this.reschedule(entry, this.options.intervalMs);
+    } else {
+      this.reschedule(entry, Math.min(this.options.maxIntervalMs, entry.intervalMs * GROWTH));
+    }
+  }
+
+  /** Errors double the interval (bounded), but a provider's explicit wait always wins. */
+  private backoff(intervalMs: number, retryAfterMs: number | null): number {
+    return Math.max(Math.min(this.options.maxIntervalMs, intervalMs * 2), retryAfterMs ?? 0);
+  }
+
+  private reschedule(entry: Watched, intervalMs: number, from = entry.polledAt): void {
+    entry.intervalMs = Math.round(intervalMs);
+    entry.dueAt = Math.max(this.options.clock.now(), from + this.jittered(entry.intervalMs));
+  }
+
+  private jittered(ms: number): number {
+    return Math.round(ms * (1 - JITTER + 2 * JITTER * this.random()));
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The domain assembled: one status store, one poller, one feed, sharing one pub/sub. In a
+ * cluster, `sharing` puts what instances must agree on (events, who polls, statuses, pauses)
+ * behind the same interfaces; without it everything stays in this process.
+ */
+import type { Logger } from '../logger.js';
+import type { ProviderClient } from '../providers/client.js';
+import type { Clock } from './clock.js';
+import { createJobPubSub, type JobPubSub } from './events.js';
+import { JobFeed } from './job-feed.js';
+import type { PollCoordinator } from './poll-coordinator.js';
+import { Poller, type PollerOptions } from './poller.js';
+import type { SharedPauses, SharedStatuses } from './shared-level.js';
+import { StatusStore, type StatusStoreOptions } from './status-store.js';
+
+/** What this instance shares with the others of a cluster; each part left out stays in-process. */
+export interface JobSharing {
+  /** Job events, seen by every instance's subscribers. */
+  readonly pubsub?: JobPubSub;
+  /** Who polls each watched job. */
+  readonly coordinator?: PollCoordinator;
+  /** The status cache behind the in-process one. */
+  readonly statuses?: SharedStatuses;
+  /** Per-account rate-limit pauses. */
+  readonly pauses?: SharedPauses;
+}
+
+export interface JobServiceOptions {
+  readonly clients: readonly ProviderClient[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly cacheTtlMs: number;
+  readonly doneTtlMs: number;
+  readonly cacheMaxEntries: number;
+  readonly pollIntervalMs: number;
+  readonly pollMaxIntervalMs: number;
+  /** The poller's jitter source (tests pass a constant). */
+  readonly random?: () => number;
+  /** In memory, this process alone, when omitted. */
+  readonly sharing?: JobSharing;
+  /** Metrics hook: the status store's answer to each ref (see `StatusStoreOptions.onLookup`). */
+  readonly onLookup?: StatusStoreOptions['onLookup'];
+  /** Metrics hook: each poller refresh (see `PollerOptions.onPoll`). */
+  readonly onPoll?: PollerOptions['onPoll'];
+}
+
+export interface JobService {
+  readonly store: StatusStore;
+  readonly poller: Poller;
+  readonly feed: JobFeed;
+  /** Stops polling; open feeds end when their transports close them. */
+  stop(): void;
+}
+
+export function createJobService(options: JobServiceOptions): JobService {
+  const { clock } = options;
+  const sharing = options.sharing ?? {};
+  const pubsub = sharing.pubsub ?? createJobPubSub();
+  const store = new StatusStore({
+    clients: options.clients,
+    clock,
+    cacheTtlMs: options.cacheTtlMs,
+    doneTtlMs: options.doneTtlMs,
+    maxEntries: options.cacheMaxEntries,
+    sharedStatuses: sharing.statuses,
+    sharedPauses: sharing.pauses,
+    onLookup: options.onLookup,
+  });
+  const poller = new Poller({
+    store,
+    pubsub,
+    clock,
+    intervalMs: options.pollIntervalMs,
+    maxIntervalMs: options.pollMaxIntervalMs,
+    logger: options.logger,
+    random: options.random,
+    coordinator: sharing.coordinator,
+    onPoll: options.onPoll,
+  });
+  const feed = new JobFeed({ store, poller, pubsub, clock });
+  return { store, poller, feed, stop: () => poller.stop() };
+}

@@ -1,0 +1,302 @@
+/**
+ * The status store: the one place upstream statuses are asked for and remembered.
+ *
+ * Queries (through per-request DataLoaders) and the poller both come here, so that
+ * - concurrent asks for the same job share one upstream call (single-flight),
+ * - a non-terminal status is reused for `cacheTtlMs`, a done one for `doneTtlMs`,
+ * - an account that answered 429 is left alone until its reset, whoever asks.
+ *
+ * In a cluster a shared level (Redis) sits behind the in-process cache: consulted on a local miss
+ * before asking upstream, written after every upstream answer with the same TTL rules, and the
+ * source of pauses other instances were told about. Single-flight stays per process.
+ */
+import { LRUCache } from 'lru-cache';
+import type { ProviderClient } from '../providers/client.js';
+import type { Clock } from './clock.js';
+import type { SharedPauses, SharedStatus, SharedStatuses } from './shared-level.js';
+import {
+  type JobFailure,
+  type JobKind,
+  type JobOutcome,
+  type JobRef,
+  type Provider,
+  PROVIDER_LABELS,
+  PROVIDER_OF_KIND,
+  accountKey,
+  isFailure,
+  refKey,
+} from './model.js';
+
+export interface StatusStoreOptions {
+  readonly clients: readonly ProviderClient[];
+  readonly clock: Clock;
+  /** How long a non-terminal status (and a not-found answer) is reused. */
+  readonly cacheTtlMs: number;
+  /** How long a done status is reused. */
+  readonly doneTtlMs: number;
+  /** Upper bound on remembered jobs; the least recently used are forgotten first. */
+  readonly maxEntries: number;
+  /** Called once per ref asked, for metrics. */
+  readonly onLookup?: (result: 'hit' | 'miss' | 'coalesced') => void;
+  /** The cluster's status cache, behind the in-process one; none: this process alone. */
+  readonly sharedStatuses?: SharedStatuses;
+  /** The cluster's rate-limit pauses; none: this process's own only. */
+  readonly sharedPauses?: SharedPauses;
+}
+
+/** One remembered answer; the same shape the shared level keeps. */
+type Entry = SharedStatus;
+
+/** A ref whose answer is being fetched, and how to deliver it. */
+interface Pending {
+  readonly ref: JobRef;
+  resolve(outcome: JobOutcome): void;
+}
+
+export class StatusStore {
+  private readonly clients = new Map<string, ProviderClient>();
+  private readonly entries: LRUCache<string, Entry>;
+  private readonly inflight = new Map<string, Promise<JobOutcome>>();
+  /** Account key → epoch ms until which the account must not be asked. */
+  private readonly pausedUntil = new Map<string, number>();
+
+  constructor(private readonly options: StatusStoreOptions) {
+    for (const client of options.clients) this.clients.set(accountKey(client.provider, client.account), client);
+    this.entries = new LRUCache({ max: options.maxEntries });
+  }
+
+  /** The configured accounts, in configuration order. */
+  accounts(): ProviderClient[] {
+    return [...this.clients.values()];
+  }
+
+  /**
+   * Answers every ref, in order. Fresh remembered answers are served as they are; the rest are
+   * asked upstream (joining any ask already in flight for the same job).
+   */
+  load(refs: readonly JobRef[]): Promise<JobOutcome[]> {
+    return Promise.all(this.answer(refs, 'any'));
+  }
+
+  /**
+   * Like `load`, but skips this process's remembered answers: the shared level's (the cluster's
+   * latest) are taken, the rest asked upstream. For catching up after this process lost touch
+   * with the cluster, when its own memory may be behind.
+   */
+  reload(refs: readonly JobRef[]): Promise<JobOutcome[]> {
+    return Promise.all(this.answer(refs, 'shared'));
+  }
+
+  /**
+   * Like `load`, but ignores remembered answers: for the poller, whose whole point is a new answer.
+   * An ask already in flight is still joined, since it is at least as new as one we would start.
+   */
+  refresh(refs: readonly JobRef[]): Promise<JobOutcome[]> {
+    return Promise.all(this.refreshEach(refs));
+  }
+
+  /**
+   * `refresh`, one promise per ref, each settled as soon as its own upstream call returns: the
+   * poller publishes a Zendesk change without waiting for the slowest ImageKit call of the tick.
+   */
+  refreshEach(refs: readonly JobRef[]): Promise<JobOutcome>[] {
+    return this.answer(refs, 'none');
+  }
+
+  /** The last remembered answer, fresh or not, without asking anyone. */
+  peek(ref: JobRef): JobOutcome | undefined {
+    return this.entries.peek(refKey(ref))?.outcome;
+  }
+
+  /**
+   * Milliseconds an account must still be left alone after a 429; 0 when it may be asked.
+   * Pauses other instances set are known here once `syncPauses` (or an ask) has read them.
+   */
+  pauseRemainingMs(provider: Provider, account: string): number {
+    const until = this.pausedUntil.get(accountKey(provider, account)) ?? 0;
+    return Math.max(0, until - this.options.clock.now());
+  }
+
+  /**
+   * Learns the pauses other instances set for the accounts of these refs, so that the synchronous
+   * `pauseRemainingMs` sees them. Resolves at once without a shared level; never rejects.
+   */
+  async syncPauses(refs: readonly JobRef[]): Promise<void> {
+    const shared = this.options.sharedPauses;
+    if (!shared) return;
+    const keys = new Set(refs.map((ref) => accountKey(PROVIDER_OF_KIND[ref.kind], ref.account)));
+    this.learnPauses(await shared.read([...keys]).catch(() => new Map<string, number>()));
+  }
+
+  /** Remembered jobs, for tests and metrics. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** `remembered`: which remembered answers may serve: both levels, the shared one only, or none. */
+  private answer(refs: readonly JobRef[], remembered: Remembered): Promise<JobOutcome>[] {
+    const now = this.options.clock.now();
+    const toFetch = new Map<string, Pending[]>();
+    const answers = refs.map((ref) => {
+      const key = refKey(ref);
+      const cached = this.entries.get(key);
+      if (remembered === 'any' && cached && cached.expiresAt > now) {
+        this.options.onLookup?.('hit');
+        return Promise.resolve(cached.outcome);
+      }
+      const joined = this.inflight.get(key);
+      if (joined) {
+        this.options.onLookup?.('coalesced');
+        return joined;
+      }
+      this.options.onLookup?.('miss');
+      const promise = new Promise<JobOutcome>((resolve) => {
+        const group = groupKey(ref);
+        const pending = toFetch.get(group) ?? [];
+        pending.push({ ref, resolve });
+        toFetch.set(group, pending);
+      });
+      this.inflight.set(key, promise);
+      return promise;
+    });
+    for (const pending of toFetch.values()) void this.fetchGroup(pending, remembered === 'none');
+    return answers;
+  }
+
+  /**
+   * Asks one account for one kind of job; every pending ref is resolved, whatever happens.
+   * With a shared level, what another instance fetched recently is served first (unless the
+   * caller wants a new answer), and pauses other instances were told about are honoured.
+   */
+  private async fetchGroup(pending: Pending[], fresh: boolean): Promise<void> {
+    const first = pending[0]!.ref;
+    const provider = PROVIDER_OF_KIND[first.kind];
+    const client = this.clients.get(accountKey(provider, first.account));
+    if (!client || !client.kinds.includes(first.kind)) {
+      this.settle(pending, new Map(pending.map(({ ref }) => [ref.nativeId, notConfigured(ref, provider, this.now())])));
+      return;
+    }
+    const rest = await this.answerShared(pending, provider, fresh);
+    if (rest.length === 0) return;
+    const waitMs = this.pauseRemainingMs(provider, first.account);
+    if (waitMs > 0) {
+      this.settle(rest, new Map(rest.map(({ ref }) => [ref.nativeId, rateLimitPause(ref, provider, waitMs, this.now())])));
+      return;
+    }
+    const batches: Pending[][] = [];
+    for (let start = 0; start < rest.length; start += client.batchSize) batches.push(rest.slice(start, start + client.batchSize));
+    await Promise.all(batches.map(async (batch) => this.settle(batch, await this.fetchFrom(client, first.kind, batch), true)));
+  }
+
+  /**
+   * Resolves what the shared level knows and learns the account's shared pause, in one round trip
+   * (the Redis client pipelines them); answers the refs still to ask upstream.
+   */
+  private async answerShared(pending: Pending[], provider: Provider, fresh: boolean): Promise<Pending[]> {
+    const { sharedStatuses, sharedPauses } = this.options;
+    if (!sharedStatuses && !sharedPauses) return pending;
+    const account = accountKey(provider, pending[0]!.ref.account);
+    const noStatuses: ReadonlyMap<string, SharedStatus> = new Map();
+    // The shared level promises never to reject; should one anyway, its answer is a miss.
+    const [known, pauses] = await Promise.all([
+      fresh || !sharedStatuses ? noStatuses : sharedStatuses.read(pending.map(({ ref }) => refKey(ref))).catch(() => noStatuses),
+      sharedPauses ? sharedPauses.read([account]).catch(() => new Map<string, number>()) : new Map<string, number>(),
+    ]);
+    this.learnPauses(pauses);
+    const now = this.options.clock.now();
+    const rest: Pending[] = [];
+    for (const item of pending) {
+      const shared = known.get(refKey(item.ref));
+      if (shared && shared.expiresAt > now) {
+        this.entries.set(refKey(item.ref), shared);
+        this.inflight.delete(refKey(item.ref));
+        item.resolve(shared.outcome);
+      } else {
+        rest.push(item);
+      }
+    }
+    return rest;
+  }
+
+  /** Remembers and delivers each pending ref's outcome; `share`: also tell the other instances. */
+  private settle(pending: Pending[], outcomes: Map<string, JobOutcome>, share = false): void {
+    for (const { ref, resolve } of pending) {
+      const outcome = outcomes.get(ref.nativeId) ?? unexpected(ref, this.now());
+      this.remember(ref, outcome, share);
+      this.inflight.delete(refKey(ref));
+      resolve(outcome);
+    }
+  }
+
+  private learnPauses(pauses: ReadonlyMap<string, number>): void {
+    for (const [key, until] of pauses) {
+      if (until > (this.pausedUntil.get(key) ?? 0)) this.pausedUntil.set(key, until);
+    }
+  }
+
+  private async fetchFrom(client: ProviderClient, kind: JobKind, pending: Pending[]): Promise<Map<string, JobOutcome>> {
+    try {
+      const outcomes = await client.fetchStatuses(kind, pending.map(({ ref }) => ref.nativeId));
+      this.notePause(client, outcomes);
+      return outcomes;
+    } catch {
+      // Clients promise never to reject; if one does anyway, its jobs fail and nothing else does.
+      return new Map();
+    }
+  }
+
+  /** A 429 for any job of an account pauses the whole account until the provider's reset. */
+  private notePause(client: ProviderClient, outcomes: Map<string, JobOutcome>): void {
+    let waitMs = 0;
+    for (const outcome of outcomes.values()) {
+      if (isFailure(outcome) && outcome.failure === 'RATE_LIMITED') waitMs = Math.max(waitMs, outcome.retryAfterMs ?? 0);
+    }
+    if (waitMs <= 0) return;
+    const key = accountKey(client.provider, client.account);
+    const until = this.now().getTime() + waitMs;
+    this.pausedUntil.set(key, until);
+    this.options.sharedPauses?.write(key, until, waitMs);
+  }
+
+  private remember(ref: JobRef, outcome: JobOutcome, share: boolean): void {
+    const ttl = this.ttlOf(outcome);
+    if (ttl <= 0) return;
+    const entry: Entry = { outcome, expiresAt: this.options.clock.now() + ttl };
+    this.entries.set(refKey(ref), entry);
+    if (share) this.options.sharedStatuses?.write(refKey(ref), entry, ttl);
+  }
+
+  /** Provider trouble is never remembered: the next ask should try again (pauses aside). */
+  private ttlOf(outcome: JobOutcome): number {
+    if (isFailure(outcome)) return outcome.failure === 'NOT_FOUND' ? this.options.cacheTtlMs : 0;
+    return outcome.done ? this.options.doneTtlMs : this.options.cacheTtlMs;
+  }
+
+  private now(): Date {
+    return new Date(this.options.clock.now());
+  }
+}
+
+type Remembered = 'any' | 'shared' | 'none';
+
+/** Jobs fetched together: same account, same kind. */
+function groupKey(ref: JobRef): string {
+  return `${ref.kind}:${ref.account}`;
+}
+
+function failure(ref: JobRef, code: JobFailure['failure'], message: string, checkedAt: Date, retryAfterMs: number | null = null): JobFailure {
+  return { failure: code, ref, message, retryAfterMs, checkedAt };
+}
+
+function notConfigured(ref: JobRef, provider: Provider, at: Date): JobFailure {
+  return failure(ref, 'NOT_CONFIGURED', `No ${PROVIDER_LABELS[provider]} account named "${ref.account}" is configured`, at);
+}
+
+function rateLimitPause(ref: JobRef, provider: Provider, waitMs: number, at: Date): JobFailure {
+  const message = `${PROVIDER_LABELS[provider]} account "${ref.account}" is rate limited; not asking again for ${Math.ceil(waitMs / 1000)} s`;
+  return failure(ref, 'RATE_LIMITED', message, at, waitMs);
+}
+
+function unexpected(ref: JobRef, at: Date): JobFailure {
+  return failure(ref, 'BAD_RESPONSE', 'The provider gave no answer for this job', at);
+}

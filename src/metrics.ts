@@ -1,0 +1,195 @@
+/**
+ * Prometheus metrics, served on `/metrics`. One registry per server (not prom-client's global
+ * one), so that a process may run several servers (tests do) without their numbers mixing.
+ *
+ * Counters are fed through the hooks the domain already has (an upstream exchange, a status
+ * lookup, a poll); gauges are read from the live objects when Prometheus scrapes.
+ * Every metric of ours starts with `jsg_`; prom-client's standard process metrics come along.
+ */
+import { getOperationAST, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { UpstreamExchange } from './providers/client.js';
+
+/** What the gauges read at scrape time; each part may be left out. */
+export interface GaugeSources {
+  readonly poller?: () => { watched: number; scheduled: number };
+  readonly feed?: () => { streams: number; topics: number };
+  readonly webSocketClients?: () => number;
+  readonly cacheEntries?: () => number;
+  /** Cluster mode only: whether Redis is connected, and the poll leases this instance holds. */
+  readonly cluster?: () => { connected: boolean; leasesHeld: number };
+}
+
+/** Why a request or connection was turned away before any GraphQL ran. */
+export type Refusal = 'unauthenticated' | 'body_too_large' | 'origin' | 'subscription_limit' | 'shutting_down';
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** For `createProviderClient`'s `onExchange`: one finished upstream HTTP attempt. */
+  upstreamExchange(exchange: UpstreamExchange): void;
+  /** For the status store's `onLookup`. */
+  statusLookup(result: 'hit' | 'miss' | 'coalesced'): void;
+  /** For the poller's `onPoll`: one refresh covering `jobs` jobs. */
+  polled(jobs: number): void;
+  refused(reason: Refusal): void;
+  /** One finished HTTP response (WebSocket upgrades excluded). */
+  httpResponse(path: string, status: number): void;
+  /** Adds (or replaces) what the gauges read; parts not named are kept. */
+  observe(sources: GaugeSources): void;
+  /** The yoga plugin that counts and times GraphQL operations. */
+  readonly graphqlPlugin: Plugin;
+}
+
+/** Paths counted by name; any other (a client's typo, a scanner's probe) counts as `other`. */
+const KNOWN_PATHS = new Set(['/graphql', '/health', '/ready', '/metrics']);
+
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** A fresh registry with every metric of the service, plus prom-client's process metrics. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  let sources: GaugeSources = {};
+  const registers = [registry];
+
+  const upstreamRequests = new Counter({
+    name: 'jsg_upstream_requests_total',
+    help: 'Upstream HTTP attempts, by provider, account, route template and outcome (HTTP status, timeout or network).',
+    labelNames: ['provider', 'account', 'route', 'outcome'] as const,
+    registers,
+  });
+  const upstreamDuration = new Histogram({
+    name: 'jsg_upstream_request_duration_seconds',
+    help: 'Duration of upstream HTTP attempts, by provider, account, route template and outcome.',
+    labelNames: ['provider', 'account', 'route', 'outcome'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  const lookups = new Counter({
+    name: 'jsg_status_lookups_total',
+    help: 'Refs asked of the status store: hit (fresh in this process), miss (asked of the shared cache or upstream), coalesced (joined an ask in flight).',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const polls = new Counter({ name: 'jsg_poller_polls_total', help: 'Job polls made by the poller (one per job per refresh).', registers });
+  const responses = new Counter({
+    name: 'jsg_http_responses_total',
+    help: 'HTTP responses, by path (/graphql, /health, /ready, /metrics or other) and status code.',
+    labelNames: ['path', 'status'] as const,
+    registers,
+  });
+  const refusals = new Counter({
+    name: 'jsg_refusals_total',
+    help: 'Requests and connections turned away before any GraphQL ran, by reason.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+
+  gauge(registry, 'jsg_poller_watched_jobs', 'Jobs someone watches.', () => sources.poller?.().watched);
+  gauge(registry, 'jsg_poller_scheduled_jobs', 'Watched jobs with a poll scheduled.', () => sources.poller?.().scheduled);
+  gauge(registry, 'jsg_subscriptions_active', 'Open jobUpdates streams (WebSocket and SSE).', () => sources.feed?.().streams);
+  gauge(registry, 'jsg_subscription_topics', 'Jobs with at least one open stream in this process.', () => sources.feed?.().topics);
+  gauge(registry, 'jsg_websocket_connections', 'Open WebSocket connections.', () => sources.webSocketClients?.());
+  gauge(registry, 'jsg_status_cache_entries', 'Statuses the status store remembers.', () => sources.cacheEntries?.());
+  gauge(registry, 'jsg_cluster_redis_connected', 'Cluster mode: 1 while Redis is connected, 0 while away (0 when not in cluster mode).', () =>
+    sources.cluster ? Number(sources.cluster().connected) : undefined,
+  );
+  gauge(registry, 'jsg_cluster_leases_held', 'Cluster mode: jobs whose poll lease this instance holds.', () => sources.cluster?.().leasesHeld);
+
+  return {
+    registry,
+    upstreamExchange(exchange) {
+      const labels = { provider: exchange.provider, account: exchange.account, route: exchange.route, outcome: exchange.outcome };
+      upstreamRequests.inc(labels);
+      upstreamDuration.observe(labels, exchange.durationMs / 1000);
+    },
+    statusLookup: (result) => lookups.inc({ result }),
+    polled: (jobs) => polls.inc(jobs),
+    refused: (reason) => refusals.inc({ reason }),
+    httpResponse: (path, status) => responses.inc({ path: KNOWN_PATHS.has(path) ? path : 'other', status: String(status) }),
+    observe(next) {
+      sources = { ...sources, ...next };
+    },
+    graphqlPlugin: operationMetrics(registry),
+  };
+}
+
+function gauge(registry: Registry, name: string, help: string, read: () => number | undefined): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read() ?? 0);
+    },
+  });
+}
+
+/** Operation names are the client's choice: beyond this many distinct ones, the rest count as `other`. */
+const MAX_OPERATION_NAMES = 100;
+
+/** Counts operations by type, name and outcome, times them, and counts documents refused before running. */
+function operationMetrics(registry: Registry): Plugin {
+  const operations = new Counter({
+    name: 'jsg_graphql_operations_total',
+    help: 'GraphQL operations executed (subscriptions: started), by type, operation name and outcome (ok, error).',
+    labelNames: ['type', 'name', 'outcome'] as const,
+    registers: [registry],
+  });
+  const durations = new Histogram({
+    name: 'jsg_graphql_operation_duration_seconds',
+    help: 'Time to execute a query (for subscriptions: to start the stream), by type and operation name.',
+    labelNames: ['type', 'name'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [registry],
+  });
+  const invalid = new Counter({
+    name: 'jsg_graphql_invalid_documents_total',
+    help: 'Documents refused before running, by phase: parse (syntax, token limit) or validate (schema, limits, introspection).',
+    labelNames: ['phase'] as const,
+    registers: [registry],
+  });
+  const names = new Set<string>();
+  const nameLabel = (name: string | undefined): string => {
+    if (!name) return 'anonymous';
+    if (names.has(name)) return name;
+    if (names.size >= MAX_OPERATION_NAMES || name.length > 64) return 'other';
+    names.add(name);
+    return name;
+  };
+  const labelsOf = (args: ExecutionArgs) => {
+    const operation = getOperationAST(args.document, args.operationName);
+    return { type: operation?.operation ?? 'unknown', name: nameLabel(operation?.name?.value) };
+  };
+  const record = (args: ExecutionArgs, started: number, failed: boolean) => {
+    const labels = labelsOf(args);
+    operations.inc({ ...labels, outcome: failed ? 'error' : 'ok' });
+    durations.observe(labels, (performance.now() - started) / 1000);
+  };
+
+  return {
+    onParse: () => ({ result }) => {
+      if (result instanceof Error) invalid.inc({ phase: 'parse' });
+    },
+    onValidate: () => ({ valid }) => {
+      if (!valid) invalid.inc({ phase: 'validate' });
+    },
+    onExecute: ({ args }) => {
+      const started = performance.now();
+      return { onExecuteDone: ({ result }) => record(args, started, hasErrors(result)) };
+    },
+    onSubscribe: ({ args }) => {
+      const started = performance.now();
+      return {
+        onSubscribeResult: ({ result }) => record(args, started, hasErrors(result)),
+        onSubscribeError: () => record(args, started, true),
+      };
+    },
+  };
+}
+
+/** A single result with errors; a stream (a subscription started) counts as fine. */
+function hasErrors(result: ExecutionResult | AsyncIterable<unknown>): boolean {
+  return !(Symbol.asyncIterator in result) && (result.errors?.length ?? 0) > 0;
+}

@@ -1,0 +1,177 @@
+/**
+ * Zendesk Support: job statuses, always asked through
+ * `GET /api/v2/job_statuses/show_many.json?ids=a,b,c` in chunks of at most 100 distinct ids
+ * (chunks in flight bounded by `concurrency` per account). Ids absent from the answer are not
+ * found: Zendesk keeps job statuses for about a day, then forgets them.
+ */
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { systemClock } from '../jobs/clock.js';
+import { type JobOutcome, type ZendeskJobResult, progressOf } from '../jobs/model.js';
+import type { ProviderClient, ZendeskAccount, ZendeskAuth } from './client.js';
+import { type UpstreamAuth, type UpstreamDeps, basicAuth, createUpstream } from './http.js';
+import { type Said, answersFor, notServed, unexpectedStatus, unreadableBody } from './outcome.js';
+
+const SHOW_MANY_PATH = '/api/v2/job_statuses/show_many.json';
+/** Zendesk documents no cap on `ids`; 100 keeps the URL short and matches its other `show_many` limits. */
+export const SHOW_MANY_CHUNK = 100;
+
+/** An optional field: absent, null or of an unexpected type all read as null, so one odd field spoils nothing. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((value) => value ?? null)
+    .catch(null);
+const idLike = z.union([z.string(), z.number().transform(String)]);
+
+/** One per-item result; every field optional and varying by job type. */
+const ResultWire = z.looseObject({
+  id: optional(idLike),
+  index: optional(z.number().int()),
+  action: optional(z.string()),
+  success: optional(z.boolean()),
+  status: optional(z.string()),
+  error: optional(z.string()),
+  details: optional(z.string()),
+  title: optional(z.string()),
+  external_id: optional(idLike),
+});
+
+const JobStatusWire = z.looseObject({
+  id: idLike,
+  status: z.string().optional(),
+  url: optional(z.string()),
+  total: optional(z.number().int()),
+  progress: optional(z.number().int()),
+  message: optional(z.string()),
+  results: z.unknown().optional(),
+  job_type: optional(z.string()),
+});
+
+/** One job status as Zendesk said it; `said` is null when the entry has an id but no readable status. */
+export interface ZendeskJobStatusWire {
+  readonly id: string;
+  readonly said: Said | null;
+}
+
+/**
+ * Reads one job status, wrapped (`{"job_status": {…}}`, current docs) or bare (very old docs).
+ * Null when there is no job status with an id in it.
+ */
+export function parseJobStatus(body: unknown): ZendeskJobStatusWire | null {
+  const wrapped = z.looseObject({ job_status: z.unknown() }).safeParse(body);
+  return readJobStatus(wrapped.success && wrapped.data.job_status !== undefined ? wrapped.data.job_status : body);
+}
+
+/** Reads a `show_many` answer: `{"job_statuses": […]}`, or a bare array. Null when it is neither. */
+export function parseJobStatuses(body: unknown): ZendeskJobStatusWire[] | null {
+  const list = Array.isArray(body) ? body : z.looseObject({ job_statuses: z.array(z.unknown()) }).safeParse(body).data?.job_statuses;
+  if (!list) return null;
+  return list.map(readJobStatus).filter((entry) => entry !== null);
+}
+
+/**
+ * `JSON.parse` that keeps integer `"id"` values exact: result ids are int64 and may exceed 2^53,
+ * so every integer value of an `"id"` key is quoted before parsing. The match requires the key to
+ * follow `{` or `,` (only whitespace between), which inside a JSON string could only appear escaped
+ * (`{\"id\":…`), so string contents are never touched. Other keys (`index`, `total`) stay numbers.
+ */
+export function parseZendeskJson(text: string): unknown {
+  return JSON.parse(text.replace(/(?<=[{,]\s*)"id"(\s*):(\s*)(-?\d+)(?=\s*[,}])/g, '"id"$1:$2"$3"'));
+}
+
+function readJobStatus(value: unknown): ZendeskJobStatusWire | null {
+  const parsed = JobStatusWire.safeParse(value);
+  if (!parsed.success) return null;
+  const { id, status, url, total, progress, message, results, job_type } = parsed.data;
+  if (status === undefined) return { id, said: null };
+  return {
+    id,
+    said: {
+      rawStatus: status,
+      progress: progressOf(progress, total),
+      message,
+      details: { kind: 'ZENDESK_JOB_STATUS', url, total, jobType: job_type, results: resultsOf(results) },
+    },
+  };
+}
+
+/**
+ * Per-item results, or null: while the job runs (`null`), and for job types that answer an object
+ * such as `{"success": true}` instead of a list (the schema's `results` is a list of items; an
+ * object has no items to show, and `null` says "no per-item results" without inventing any).
+ */
+function resultsOf(results: unknown): ZendeskJobResult[] | null {
+  if (!Array.isArray(results)) return null;
+  return results.flatMap((item) => {
+    const parsed = ResultWire.safeParse(item);
+    if (!parsed.success) return [];
+    const { id, index, action, success, status, error, details, title, external_id } = parsed.data;
+    return [{ id, index, action, success, status, error, details, title, externalId: external_id }];
+  });
+}
+
+function authOf(auth: ZendeskAuth): UpstreamAuth {
+  return {
+    headers: {
+      authorization: auth.scheme === 'token' ? basicAuth(`${auth.email}/token`, auth.apiToken) : `Bearer ${auth.accessToken}`,
+    },
+  };
+}
+
+/** The client for one Zendesk account, serving job statuses. */
+export function createZendeskClient(account: ZendeskAccount, deps: UpstreamDeps): ProviderClient {
+  const clock = deps.clock ?? systemClock;
+  const upstream = createUpstream({
+    ...deps,
+    provider: 'ZENDESK',
+    account: account.name,
+    baseUrl: account.baseUrl,
+    auth: authOf(account.auth),
+  });
+  const limit = pLimit(deps.options.concurrency);
+  const answers = answersFor('ZENDESK_JOB_STATUS', account.name, upstream, clock);
+
+  async function showMany(ids: readonly string[]): Promise<Array<[string, JobOutcome]>> {
+    const answer = await upstream.request({
+      route: SHOW_MANY_PATH,
+      path: SHOW_MANY_PATH,
+      query: { ids: ids.join(',') },
+      parse: parseZendeskJson,
+    });
+    const all = (outcome: (id: string) => JobOutcome) => ids.map((id): [string, JobOutcome] => [id, outcome(id)]);
+    if (!answer.ok) return all((id) => answers.failure(id, answer));
+    // show_many answers 200 with the known ones; a 404 should not happen, and means none is known.
+    if (answer.status === 404) return all(answers.notFound);
+    if (answer.status >= 300) return all((id) => answers.failure(id, unexpectedStatus(upstream, answer.status)));
+    const statuses = parseJobStatuses(answer.body);
+    if (!statuses) return all((id) => answers.failure(id, unreadableBody(upstream, answer.status)));
+    const saidById = new Map(statuses.map((entry) => [entry.id, entry.said]));
+    return all((id) => {
+      const said = saidById.get(id);
+      if (said === undefined) return answers.notFound(id);
+      return said ? answers.snapshot(id, said) : answers.failure(id, unreadableBody(upstream, answer.status));
+    });
+  }
+
+  return {
+    provider: 'ZENDESK',
+    account: account.name,
+    kinds: ['ZENDESK_JOB_STATUS'],
+    sandbox: account.sandbox,
+    batchSize: SHOW_MANY_CHUNK,
+    async fetchStatuses(kind, nativeIds) {
+      if (kind !== 'ZENDESK_JOB_STATUS') return notServed(kind, account.name, upstream, clock, nativeIds);
+      const distinct = [...new Set(nativeIds)];
+      // A comma would split the id in `ids=`; no Zendesk job id has one, so none is asked for.
+      const askable = distinct.filter((id) => id !== '' && !id.includes(','));
+      const chunks: string[][] = [];
+      for (let start = 0; start < askable.length; start += SHOW_MANY_CHUNK) chunks.push(askable.slice(start, start + SHOW_MANY_CHUNK));
+      const unreadable = (chunk: string[]) => chunk.map((id): [string, JobOutcome] => [id, answers.unreadable(id)]);
+      const answered = await Promise.all(chunks.map((chunk) => limit(() => showMany(chunk)).catch(() => unreadable(chunk))));
+      const outcomes = new Map<string, JobOutcome>(answered.flat());
+      for (const id of distinct) if (!outcomes.has(id)) outcomes.set(id, answers.notFound(id));
+      return outcomes;
+    },
+  };
+}

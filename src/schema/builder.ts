@@ -1,0 +1,49 @@
+/**
+ * The one Pothos builder: plugins, scalars and the context every resolver sees.
+ */
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { JobFeed } from '../jobs/job-feed.js';
+import type { JobLoader } from '../jobs/job-loader.js';
+import type { Provider } from '../jobs/model.js';
+import type { StatusStore } from '../jobs/status-store.js';
+import { type Caller, mayRead } from '../security/caller.js';
+import { decodeJobGlobalId, encodeJobGlobalId } from './global-id.js';
+
+/** What each operation gets; built per request (HTTP) or per subscription (WebSocket, SSE). */
+export interface Context {
+  readonly store: StatusStore;
+  /** Per request: batches and de-duplicates the refs one operation asks for; answers refs the caller may not read as denied. */
+  readonly loader: JobLoader;
+  /** Who is asking: decides which providers' jobs they may read. */
+  readonly caller: Caller;
+  /** Aborted when the server shuts down: open streams then complete. */
+  readonly stopping: AbortSignal;
+  /** Live updates; shared by every subscription of the process. */
+  readonly feed: JobFeed;
+  /** Refs accepted in one `jobs`, `nodes` or `jobUpdates`. */
+  readonly maxRefs: number;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+  DefaultFieldNullability: false;
+  AuthScopes: { readProvider: Provider };
+}>({
+  // Scope auth first, so that no other plugin's wrapper runs a resolver before the check.
+  plugins: [ScopeAuthPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    // Checked once when a subscription starts, never per event.
+    authorizeOnSubscribe: true,
+    authScopes: (context) => ({ readProvider: (provider) => mayRead(context.caller, provider) }),
+  },
+  relay: {
+    encodeGlobalID: encodeJobGlobalId,
+    decodeGlobalID: decodeJobGlobalId,
+    nodeQueryOptions: { description: 'The job with this global id, or null when the provider does not know it.' },
+    nodesQueryOptions: { description: 'One entry per id, in order; null where the provider does not know the job.' },
+  },
+});

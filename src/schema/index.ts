@@ -1,0 +1,12 @@
+/** Assembles the schema: every domain file registers its types on the one builder. */
+import { builder } from './builder.js';
+import './job.js';
+import './imagekit.js';
+import './saymon.js';
+import './zendesk.js';
+import './errors.js';
+import './query.js';
+import './subscription.js';
+
+export const schema = builder.toSchema({ sortSchema: false });
+export type { Context } from './builder.js';

@@ -1,0 +1,60 @@
+/**
+ * Who is asking, and which providers' jobs they may read.
+ *
+ * An API key may be limited to some providers (`JOBS_CONFIG` `apiKeys[].providers`). A ref the
+ * caller may not read is answered for that ref alone, as a `ProviderError` with code
+ * `UNAUTHORIZED`, and never reaches the status store: a scoped key cannot even make the service
+ * ask another provider.
+ */
+import type { JobLoader } from '../jobs/job-loader.js';
+import { createJobLoader } from '../jobs/job-loader.js';
+import { type JobFailure, type JobOutcome, type JobRef, type Provider, PROVIDER_OF_KIND } from '../jobs/model.js';
+import type { StatusStore } from '../jobs/status-store.js';
+
+export interface Caller {
+  /** The API key's name (`key1`…, or the name in `JOBS_CONFIG`): safe to log. Null when the API is open. */
+  readonly keyName: string | null;
+  /** The providers whose jobs this caller may read; null: every provider. */
+  readonly providers: ReadonlySet<Provider> | null;
+}
+
+/** Everyone, when no API key is configured. */
+export const OPEN_CALLER: Caller = { keyName: null, providers: null };
+
+/** Nobody: what a context gets when no caller was established (a wiring fault), so that it fails closed. */
+export const NO_CALLER: Caller = { keyName: null, providers: new Set() };
+
+/** Whether the caller may read jobs of `provider`. */
+export function mayRead(caller: Caller, provider: Provider): boolean {
+  return caller.providers === null || caller.providers.has(provider);
+}
+
+/** The answer for a ref the caller may not read. */
+export function deniedFailure(ref: JobRef, checkedAt: Date): JobFailure {
+  const provider = PROVIDER_OF_KIND[ref.kind];
+  return { failure: 'UNAUTHORIZED', ref, message: `This API key may not read ${provider} jobs`, retryAfterMs: null, checkedAt };
+}
+
+/** Splits refs into those the caller may read and those it may not, each list in input order. */
+export function partitionRefs(caller: Caller, refs: readonly JobRef[]): { allowed: JobRef[]; denied: JobRef[] } {
+  const allowed: JobRef[] = [];
+  const denied: JobRef[] = [];
+  for (const ref of refs) (mayRead(caller, PROVIDER_OF_KIND[ref.kind]) ? allowed : denied).push(ref);
+  return { allowed, denied };
+}
+
+/**
+ * The per-request loader, limited to what the caller may read: denied refs are answered at once,
+ * the rest go to the store in one batch as before.
+ */
+export function callerJobLoader(store: StatusStore, caller: Caller, now: () => Date): JobLoader {
+  if (caller.providers === null) return createJobLoader(store);
+  return createJobLoader({
+    async load(refs: readonly JobRef[]): Promise<JobOutcome[]> {
+      const { allowed } = partitionRefs(caller, refs);
+      const loaded = allowed.length > 0 ? await store.load(allowed) : [];
+      let next = 0;
+      return refs.map((ref) => (mayRead(caller, PROVIDER_OF_KIND[ref.kind]) ? loaded[next++]! : deniedFailure(ref, now())));
+    },
+  });
+}

@@ -1,0 +1,294 @@
+/**
+ * One HTTP server on one port: GraphQL over HTTP and SSE, GraphiQL (yoga) and graphql-ws on
+ * `/graphql`; `/health`, `/ready` and `/metrics` beside them, open to probes and scrapers.
+ *
+ * Every request gets an id (`x-request-id`, echoed) that its log lines carry. Closing is graceful:
+ * stop accepting, say "going away" to WebSockets, complete SSE streams, let requests in flight
+ * finish, stop the poller.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
+import type { AddressInfo, Socket } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Clock } from './jobs/clock.js';
+import { systemClock } from './jobs/clock.js';
+import { createJobService, type JobService, type JobSharing } from './jobs/service.js';
+import { type Logger, withLogContext } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import type { ProviderClient } from './providers/client.js';
+import { requestIdOf } from './request-id.js';
+import { type Context, schema } from './schema/index.js';
+import { ApiKeyCheck } from './security/api-keys.js';
+import { NO_CALLER, callerJobLoader } from './security/caller.js';
+import { corsOptions } from './security/cors.js';
+import { csrfPreventionPlugin } from './security/csrf.js';
+import { type CallerCarrier, useApiKeys } from './security/http-auth.js';
+import type { SecurityOptions } from './security/options.js';
+import { queryLimitPlugins } from './security/query-limits.js';
+import { DOCUMENT_ID_PARAM, useTrustedDocuments } from './security/trusted-documents.js';
+import { attachWebSocket } from './websocket.js';
+
+export interface ServerOptions {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly clients: readonly ProviderClient[];
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly cacheTtlMs: number;
+  readonly doneTtlMs: number;
+  readonly cacheMaxEntries: number;
+  readonly pollIntervalMs: number;
+  readonly pollMaxIntervalMs: number;
+  readonly maxRefs: number;
+  /** Requests with a larger body are refused with 413 (declared lengths before reading, chunked bodies while reading). */
+  readonly bodyLimitBytes: number;
+  readonly graphiql: boolean;
+  /** The query GraphiQL opens with. */
+  readonly graphiqlQuery?: string;
+  /** What `/ready` asks; problems listed make it answer 503. Default: always ready. */
+  readonly readiness?: () => Promise<readonly string[]> | readonly string[];
+  /** Access control and limits. */
+  readonly security: SecurityOptions;
+  /** Where the server's metrics go; a registry of its own when omitted. */
+  readonly metrics?: Metrics;
+  /** What this instance shares with a cluster; in-process when omitted. */
+  readonly sharing?: JobSharing;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, without a path. */
+  readonly origin: string;
+  readonly port: number;
+  readonly jobs: JobService;
+  readonly metrics: Metrics;
+  /** Open WebSocket connections. */
+  webSocketClients(): number;
+  /**
+   * Stops accepting, closes WebSockets with 1001 Going Away, completes SSE streams, lets requests
+   * in flight finish, and stops the poller. The caller bounds how long it may take.
+   */
+  close(): Promise<void>;
+}
+
+type Yoga = YogaServerInstance<CallerCarrier, Context>;
+
+/** Paths served beside GraphQL, without an API key. */
+const OPEN_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+/** Starts listening; resolves once the port is bound. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? createMetrics();
+  const jobs = createJobService({ ...options, clock, onLookup: metrics.statusLookup, onPoll: metrics.polled });
+  const stopping = new AbortController();
+  // Every open stream listens for shutdown on this one signal.
+  setMaxListeners(0, stopping.signal);
+  const keys = new ApiKeyCheck(options.security.apiKeys);
+  const yoga = createGraphQLHandler(options, { jobs, keys, metrics, stopping: stopping.signal, clock });
+
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  const server = createServer((req, res) => {
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // A keep-alive connection whose last response just ended would otherwise hold `close` open.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    handle(req, res, { yoga, options, metrics, closing });
+  });
+  const sockets = trackSockets(server);
+  const webSocket = attachWebSocket(server, yoga, {
+    keys,
+    security: options.security,
+    maxPayloadBytes: options.bodyLimitBytes,
+    metrics,
+    logger: options.logger,
+  });
+  metrics.observe({
+    poller: () => jobs.poller.stats(),
+    feed: () => jobs.feed.stats(),
+    webSocketClients: webSocket.clients,
+    cacheEntries: () => jobs.store.size,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  let closed: Promise<void> | null = null;
+  return {
+    origin: `http://${host}:${port}`,
+    port,
+    jobs,
+    metrics,
+    webSocketClients: webSocket.clients,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Responses not yet started end their connection; requests arriving meanwhile get 503.
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+        // WebSockets first: upgraded sockets look idle to the HTTP server and must get their 1001.
+        await webSocket.close();
+        closeIdle(server, sockets);
+        stopping.abort();
+        jobs.stop();
+        await drained;
+      })();
+      return closed;
+    },
+  };
+}
+
+interface Handling {
+  readonly yoga: Yoga;
+  readonly options: ServerOptions;
+  readonly metrics: Metrics;
+  readonly closing: boolean;
+}
+
+/** Routes one request, with its id bound to every log line it causes. */
+function handle(req: IncomingMessage, res: ServerResponse, { yoga, options, metrics, closing }: Handling): void {
+  const reqId = requestIdOf(req.headers['x-request-id']);
+  res.setHeader('x-request-id', reqId);
+  const path = (req.url ?? '/').split('?')[0]!;
+  const started = performance.now();
+  res.once('close', () => {
+    metrics.httpResponse(path, res.statusCode);
+    const line = { reqId, method: req.method, path, status: res.statusCode, durationMs: Math.round(performance.now() - started) };
+    if (OPEN_PATHS.has(path)) options.logger.debug(line, 'request');
+    else options.logger.info(line, 'request');
+  });
+
+  withLogContext({ reqId }, () => {
+    // `/health` answers 200 while the process lives, shutting down or not.
+    if (closing && path !== '/health') {
+      metrics.refused('shutting_down');
+      res.setHeader('connection', 'close');
+      sendJson(res, 503, { errors: [{ message: 'The server is shutting down; retry on another instance' }] });
+    } else if (path === '/ready') {
+      void answerReadiness(res, options);
+    } else if (path === '/metrics') {
+      void answerMetrics(res, metrics);
+    } else if (Number(req.headers['content-length'] ?? 0) > options.bodyLimitBytes) {
+      metrics.refused('body_too_large');
+      const length = Number(req.headers['content-length']);
+      res.setHeader('connection', 'close');
+      sendJson(res, 413, { errors: [{ message: `Request body is ${length} bytes; at most ${options.bodyLimitBytes} are accepted` }] });
+      req.resume();
+    } else {
+      void yoga(req, res);
+    }
+  });
+}
+
+interface HandlerDeps {
+  readonly jobs: JobService;
+  readonly keys: ApiKeyCheck;
+  readonly metrics: Metrics;
+  readonly stopping: AbortSignal;
+  readonly clock: Clock;
+}
+
+function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
+  const { jobs, keys, metrics, stopping, clock } = deps;
+  const { security } = options;
+  const now = () => new Date(clock.now());
+  const plugins: Plugin[] = [
+    useApiKeys(keys, (reason) => {
+      metrics.refused('unauthenticated');
+      options.logger.info({ reason }, 'request refused: no valid API key');
+    }) as Plugin,
+    csrfPreventionPlugin(security.csrfPrevention),
+    ...(security.trustedDocuments ? [useTrustedDocuments(security.trustedDocuments)] : []),
+    ...queryLimitPlugins(security),
+    metrics.graphqlPlugin,
+  ];
+  return createYoga<CallerCarrier, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    // The self-contained GraphiQL build: works with no route to a CDN (air-gapped hosts, CI browsers).
+    renderGraphiQL,
+    // GraphiQL runs subscriptions over SSE with a GET, which CSRF_PREVENTION=strict refuses without this header.
+    graphiql: options.graphiql
+      ? { title: 'job-status-graphql', defaultQuery: options.graphiqlQuery, additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' } }
+      : false,
+    // Never the original message, whatever NODE_ENV says: it may quote an upstream or a secret.
+    maskedErrors: { isDev: false },
+    logging: yogaLogger(options.logger),
+    cors: corsOptions(security.corsOrigins),
+    maxRequestBodySize: options.bodyLimitBytes,
+    extraParamNames: security.trustedDocuments ? [DOCUMENT_ID_PARAM] : undefined,
+    plugins,
+    context: (initial): Context => {
+      // Set by the API key check (HTTP) or at connection_init (WebSocket); absent only by mistake, then nothing is readable.
+      const caller = initial.caller ?? NO_CALLER;
+      return {
+        store: jobs.store,
+        feed: jobs.feed,
+        loader: callerJobLoader(jobs.store, caller, now),
+        caller,
+        stopping,
+        maxRefs: options.maxRefs,
+      };
+    },
+  });
+}
+
+async function answerReadiness(res: ServerResponse, options: ServerOptions): Promise<void> {
+  try {
+    const problems = (await options.readiness?.()) ?? [];
+    sendJson(res, problems.length === 0 ? 200 : 503, problems.length === 0 ? { status: 'ready' } : { status: 'not ready', problems });
+  } catch {
+    sendJson(res, 503, { status: 'not ready', problems: ['readiness check failed'] });
+  }
+}
+
+async function answerMetrics(res: ServerResponse, metrics: Metrics): Promise<void> {
+  try {
+    const text = await metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': metrics.registry.contentType });
+    res.end(text);
+  } catch {
+    sendJson(res, 500, { errors: [{ message: 'metrics could not be collected' }] });
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+/** Yoga's log calls, sent to pino with yoga's level names. */
+function yogaLogger(logger: Logger) {
+  const child = logger.child({ component: 'yoga' });
+  return {
+    debug: (...args: unknown[]) => child.debug({ args }, 'yoga'),
+    info: (...args: unknown[]) => child.info({ args }, 'yoga'),
+    warn: (...args: unknown[]) => child.warn({ args }, 'yoga'),
+    error: (...args: unknown[]) => child.error({ err: args[0] }, 'yoga error'),
+  };
+}
+
+function trackSockets(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+/** Ends keep-alive connections with nothing in flight, which would otherwise hold `close` open. */
+function closeIdle(server: Server, sockets: Set<Socket>): void {
+  server.closeIdleConnections();
+  for (const socket of sockets) if (!(socket as Socket & { _httpMessage?: unknown })._httpMessage) socket.destroy();
+}

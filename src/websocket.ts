@@ -1,0 +1,139 @@
+/**
+ * GraphQL over WebSocket (`graphql-transport-ws`) on the same port and path as HTTP, executed
+ * through yoga's envelop so that the same schema, context, limits, metrics and error masking apply.
+ *
+ * What yoga does per HTTP request is done here per connection or per operation: the `Origin`
+ * check (at the upgrade), the API key (at `connection_init`: refused with 4403 Forbidden), the
+ * message size cap, trusted documents, and a cap on concurrent operations per connection (one
+ * more is answered with an error for that operation alone; the socket stays open).
+ */
+import type { Server } from 'node:http';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import { type Logger, withLogContext } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { requestIdOf } from './request-id.js';
+import type { Context } from './schema/index.js';
+import type { ApiKeyCheck } from './security/api-keys.js';
+import type { Caller } from './security/caller.js';
+import { webSocketOriginAllowed } from './security/cors.js';
+import type { CallerCarrier } from './security/http-auth.js';
+import type { SecurityOptions } from './security/options.js';
+import { resolveTrustedDocument } from './security/trusted-documents.js';
+
+type Yoga = YogaServerInstance<CallerCarrier, Context>;
+type Enveloped = ReturnType<Yoga['getEnveloped']>;
+
+/** What graphql-ws keeps per connection besides the socket and upgrade request. */
+type ConnectionExtra = {
+  caller?: Caller;
+  reqId?: string;
+};
+
+export interface WebSocketOptions {
+  readonly keys: ApiKeyCheck;
+  readonly security: SecurityOptions;
+  /** Largest message accepted; a larger one closes the socket with 1009. */
+  readonly maxPayloadBytes: number;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export interface WebSocketEndpoint {
+  /** Open sockets, for tests and metrics. */
+  readonly clients: () => number;
+  /** Completes every subscription and closes every socket with 1001 Going Away. */
+  close(): Promise<void>;
+}
+
+/** Serves graphql-ws on `server`'s GraphQL path; `close` says going away to every socket. */
+export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOptions): WebSocketEndpoint {
+  const { keys, security, metrics, logger } = options;
+  const wss = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: options.maxPayloadBytes,
+    verifyClient: ({ origin, req }, done) => {
+      if (webSocketOriginAllowed(origin || undefined, req.headers.host, security.corsOrigins)) return done(true);
+      metrics.refused('origin');
+      logger.info({ origin }, 'WebSocket refused: origin not allowed');
+      done(false, 403, 'Origin not allowed');
+    },
+  });
+  /** Each operation's connection id, for the log lines of its execution. */
+  const requestIds = new WeakMap<object, string>();
+  const inContext = <T>(args: ExecutionArgs, run: () => T): T => withLogContext({ reqId: requestIds.get(args.contextValue as object) }, run);
+
+  const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
+    {
+      // Whatever NODE_ENV says: an internal error's message may quote a secret; it must not reach a close reason.
+      isProd: true,
+      execute: (args) => inContext(args, () => (args.rootValue as Enveloped).execute(args)),
+      subscribe: (args) => inContext(args, () => (args.rootValue as Enveloped).subscribe(args)),
+      onConnect: (ctx) => {
+        const reqId = requestIdOf(ctx.extra.request.headers['x-request-id']);
+        ctx.extra.reqId = reqId;
+        // The contract's place for the key is the connection_init payload; a non-browser client may use the upgrade's header.
+        const identified = keys.identify(ctx.connectionParams?.['authorization'] ?? ctx.extra.request.headers.authorization);
+        if ('refused' in identified) {
+          metrics.refused('unauthenticated');
+          logger.info({ reqId, reason: identified.refused }, 'WebSocket refused: no valid API key');
+          return false;
+        }
+        ctx.extra.caller = identified.caller;
+        return true;
+      },
+      onSubscribe: (ctx, id, payload) =>
+        withLogContext({ reqId: ctx.extra.reqId }, async () => {
+          // graphql-ws has already registered this operation when it asks us.
+          if (Object.keys(ctx.subscriptions).length > security.maxSubscriptionsPerConnection) {
+            metrics.refused('subscription_limit');
+            const limit = security.maxSubscriptionsPerConnection;
+            return [new GraphQLError(`Too many operations on this connection: at most ${limit} may run at once; complete one first`)];
+          }
+          let query = payload.query;
+          if (security.trustedDocuments) {
+            const trusted = resolveTrustedDocument(security.trustedDocuments, payload as typeof payload & { documentId?: unknown });
+            if ('refused' in trusted) return [trusted.refused];
+            query = trusted.query;
+          }
+          const enveloped = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params: { ...payload, query },
+            caller: ctx.extra.caller,
+          });
+          let document;
+          try {
+            document = enveloped.parse(query);
+          } catch (error) {
+            // A syntax error or the token limit: that operation's error, not the connection's.
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
+          const args: ExecutionArgs = {
+            schema: enveloped.schema,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables,
+            contextValue: await enveloped.contextFactory(),
+            rootValue: enveloped,
+          };
+          requestIds.set(args.contextValue as object, ctx.extra.reqId ?? id);
+          const errors = enveloped.validate(args.schema, args.document);
+          if (errors.length > 0) return errors;
+          return args;
+        }),
+    },
+    wss,
+  );
+  return {
+    clients: () => wss.clients.size,
+    close: async () => {
+      await disposable.dispose();
+    },
+  };
+}

@@ -1,0 +1,262 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createJobPubSub, type JobEvent } from '../../src/jobs/events.js';
+import type { JobOutcome, JobRef } from '../../src/jobs/model.js';
+import type { ProviderClient } from '../../src/providers/client.js';
+import { Poller } from '../../src/jobs/poller.js';
+import { StatusStore } from '../../src/jobs/status-store.js';
+import { scriptedZendesk, zendeskSnapshot } from '../support/scripted-client.js';
+import { memorySharedLevel, scriptedCoordinator } from '../support/shared-level.js';
+
+const clock = { now: () => Date.now() };
+
+function setup({ intervalMs = 1000, maxIntervalMs = 8000 } = {}) {
+  const client = scriptedZendesk();
+  const store = new StatusStore({ clients: [client], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
+  const pubsub = createJobPubSub();
+  const events: JobEvent[] = [];
+  const poller = new Poller({ store, pubsub, clock, intervalMs, maxIntervalMs, random: () => 0.5 });
+  return { client, store, pubsub, poller, events };
+}
+
+const ref = (nativeId: string): JobRef => ({ kind: 'ZENDESK_JOB_STATUS', account: 'default', nativeId });
+
+/** Offsets between consecutive upstream calls, relative to the start. */
+function gaps(calls: { at: number }[], start: number): number[] {
+  return calls.map((call, i) => call.at - (i === 0 ? start : calls[i - 1]!.at));
+}
+
+describe('poller', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('grows the interval by half while nothing changes, up to the maximum', async () => {
+    const { client, poller } = setup();
+    const start = Date.now();
+    poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(gaps(client.calls, start).slice(0, 7)).toEqual([1000, 1500, 2250, 3375, 5063, 7595, 8000]);
+  });
+
+  it('counts each interval from when the poll was due, not from the slow answer', async () => {
+    const { client, poller } = setup({ maxIntervalMs: 1000 });
+    client.latencyMs = 300;
+    const start = Date.now();
+    poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(4500);
+    expect(gaps(client.calls, start)).toEqual([1000, 1000, 1000, 1000]);
+  });
+
+  it('resets the interval when the job changes', async () => {
+    const { client, poller } = setup();
+    const start = Date.now();
+    poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(2500); // polls at +1000 and +2500: unchanged, interval now 2250
+    let progress = 10;
+    client.answer('a', (r) => zendeskSnapshot(r, 'working', (progress += 10)));
+    await vi.advanceTimersByTimeAsync(2250 + 1000 + 1000);
+    expect(gaps(client.calls, start)).toEqual([1000, 1500, 2250, 1000, 1000]);
+  });
+
+  it('polls a job once per interval however many watch it, and all due jobs in one call', async () => {
+    const { client, poller } = setup();
+    const releases = Array.from({ length: 50 }, () => poller.watch(ref('a')));
+    poller.watch(ref('b'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.calls).toHaveLength(1);
+    expect(client.calls[0]!.ids.sort()).toEqual(['a', 'b']);
+    releases.forEach((release) => release());
+    expect(poller.stats().watched).toBe(1);
+  });
+
+  it('stops polling a job when it is done, and publishes the final outcome', async () => {
+    const { client, poller, pubsub } = setup();
+    const received: JobEvent[] = [];
+    const subscription = pubsub.subscribe('job', 'ZENDESK_JOB_STATUS:default:a');
+    void (async () => {
+      for await (const event of subscription) received.push(event);
+    })();
+    poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(1000);
+    client.answer('a', (r) => zendeskSnapshot(r, 'completed', 100));
+    await vi.advanceTimersByTimeAsync(1500);
+    const callsWhenDone = client.calls.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(client.calls).toHaveLength(callsWhenDone);
+    expect(received.map((event) => ('state' in event.outcome ? event.outcome.state : event.outcome.failure))).toEqual([
+      'RUNNING',
+      'COMPLETED',
+    ]);
+    expect(poller.stats()).toEqual({ watched: 1, scheduled: 0, timers: 0 });
+    await subscription.return();
+  });
+
+  it('stops polling when the last watcher leaves, leaving no timer behind', async () => {
+    const { client, poller } = setup();
+    const first = poller.watch(ref('a'));
+    const second = poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(1000);
+    first();
+    first(); // releasing twice is harmless
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(client.calls).toHaveLength(2);
+    second();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(client.calls).toHaveLength(2);
+    expect(poller.stats()).toEqual({ watched: 0, scheduled: 0, timers: 0 });
+  });
+
+  it('backs off on errors and honours the wait a provider asks for', async () => {
+    const { client, poller } = setup();
+    const start = Date.now();
+    client.answer('a', (r) => ({ failure: 'UNAVAILABLE', ref: r, message: 'down', retryAfterMs: null, checkedAt: new Date() }));
+    poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);
+    client.answer('a', (r) => ({ failure: 'UNAVAILABLE', ref: r, message: 'busy', retryAfterMs: 20_000, checkedAt: new Date() }));
+    await vi.advanceTimersByTimeAsync(8000 + 20_000);
+    expect(gaps(client.calls, start)).toEqual([1000, 2000, 4000, 8000, 20_000]);
+  });
+
+  it('pauses every job of a rate-limited account until its reset, without asking', async () => {
+    const { client, poller } = setup();
+    const start = Date.now();
+    client.answer('a', (r) => ({ failure: 'RATE_LIMITED', ref: r, message: 'slow down', retryAfterMs: 30_000, checkedAt: new Date() }));
+    poller.watch(ref('a'));
+    poller.watch(ref('b'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.calls).toHaveLength(1);
+    client.answer('a', (r) => zendeskSnapshot(r, 'working'));
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(client.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.calls.length).toBeGreaterThanOrEqual(2);
+    expect(client.calls[1]!.at - start).toBe(31_000);
+  });
+});
+
+describe('poller in a cluster', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function clusterSetup() {
+    const client = scriptedZendesk();
+    const shared = memorySharedLevel();
+    const store = new StatusStore({
+      clients: [client],
+      clock,
+      cacheTtlMs: 100,
+      doneTtlMs: 60_000,
+      maxEntries: 1000,
+      sharedStatuses: shared.statuses,
+      sharedPauses: shared.pauses,
+    });
+    const pubsub = createJobPubSub();
+    const coordinator = scriptedCoordinator();
+    const poller = new Poller({ store, pubsub, clock, intervalMs: 1000, maxIntervalMs: 8000, random: () => 0.5, coordinator });
+    const published: string[] = [];
+    const subscription = pubsub.subscribe('job', 'ZENDESK_JOB_STATUS:default:a');
+    void (async () => {
+      for await (const event of subscription) published.push('state' in event.outcome ? `${event.outcome.state} ${event.outcome.progress?.completed}` : event.outcome.failure);
+    })();
+    return { client, shared, coordinator, poller, published, done: () => subscription.return() };
+  }
+
+  it('leaves a job another instance polls alone, and keeps asking for it at the base interval', async () => {
+    const { client, coordinator, poller, done } = clusterSetup();
+    coordinator.answer('ZENDESK_JOB_STATUS:default:a', 'elsewhere');
+    const start = Date.now();
+    poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(client.calls).toHaveLength(0);
+    expect(poller.pollCount).toBe(0);
+    expect(gaps(coordinator.claims, start)).toEqual([1000, 1000, 1000, 1000]);
+    // The holder dies; this instance takes over at its next claim.
+    coordinator.answer('ZENDESK_JOB_STATUS:default:a', 'new');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.calls).toHaveLength(1);
+    await done();
+  });
+
+  it('publishes the first answer after a takeover even when it saw the same before', async () => {
+    const { coordinator, poller, published, done } = clusterSetup();
+    poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(published).toEqual(['RUNNING undefined']);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(published).toHaveLength(1); // unchanged: nothing to say
+    coordinator.answer('ZENDESK_JOB_STATUS:default:a', 'new');
+    await vi.advanceTimersByTimeAsync(2250);
+    expect(published).toEqual(['RUNNING undefined', 'RUNNING undefined']);
+    await done();
+  });
+
+  it('tells its coordinator what it watches, what it no longer watches, and what is final', async () => {
+    const { client, coordinator, poller, done } = clusterSetup();
+    const release = poller.watch(ref('a'));
+    poller.watch(ref('b'))();
+    client.answer('a', (r) => zendeskSnapshot(r, 'completed', 100));
+    await vi.advanceTimersByTimeAsync(1000);
+    release();
+    expect(coordinator.events).toEqual([
+      'watch ZENDESK_JOB_STATUS:default:a',
+      'watch ZENDESK_JOB_STATUS:default:b',
+      'unwatch ZENDESK_JOB_STATUS:default:b',
+      'finish ZENDESK_JOB_STATUS:default:a',
+      'unwatch ZENDESK_JOB_STATUS:default:a',
+    ]);
+    await done();
+  });
+
+  it('waits out a pause another instance was told about, without asking', async () => {
+    const { client, shared, poller, done } = clusterSetup();
+    const start = Date.now();
+    shared.paused.set('ZENDESK:default', start + 10_000);
+    poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(9000);
+    expect(client.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.calls.map((call) => call.at - start)).toEqual([10_000]);
+    await done();
+  });
+
+  it('publishes each job as soon as its own upstream call returns, not after the slowest of the tick', async () => {
+    const zendesk = scriptedZendesk();
+    let releaseImageKit!: () => void;
+    const imagekitAnswered = new Promise<void>((resolve) => (releaseImageKit = resolve));
+    const imagekit: ProviderClient = {
+      provider: 'IMAGEKIT',
+      account: 'default',
+      kinds: ['IMAGEKIT_BULK_JOB'],
+      sandbox: false,
+      batchSize: 1,
+      async fetchStatuses(kind, ids) {
+        await imagekitAnswered;
+        return new Map(ids.map((nativeId) => [nativeId, { ...zendeskSnapshot({ kind, account: 'default', nativeId }, 'working'), details: { kind: 'IMAGEKIT_BULK_JOB', type: 'COPY_FOLDER', purgeRequestId: null } } as JobOutcome]));
+      },
+    };
+    const store = new StatusStore({ clients: [zendesk, imagekit], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
+    const pubsub = createJobPubSub();
+    const published: string[] = [];
+    const poller = new Poller({ store, pubsub, clock, intervalMs: 1000, maxIntervalMs: 8000, random: () => 0.5 });
+    for (const key of ['ZENDESK_JOB_STATUS:default:z', 'IMAGEKIT_BULK_JOB:default:i']) {
+      void (async () => {
+        for await (const event of pubsub.subscribe('job', key)) published.push(event.key);
+      })();
+    }
+    poller.watch(ref('z'));
+    poller.watch({ kind: 'IMAGEKIT_BULK_JOB', account: 'default', nativeId: 'i' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(published).toEqual(['ZENDESK_JOB_STATUS:default:z']);
+    releaseImageKit();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(published).toEqual(['ZENDESK_JOB_STATUS:default:z', 'IMAGEKIT_BULK_JOB:default:i']);
+    poller.stop();
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * Starts the whole service on an ephemeral loopback port, the way `npm start` does, and talks
+ * to it over real HTTP. Every test server gets its own sandbox or fake upstreams.
+ */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { type App, startApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
+
+export interface TestApp {
+  readonly app: App;
+  /** `http://127.0.0.1:port/graphql` */
+  readonly url: string;
+  /** POSTs an operation; answers the HTTP status and the parsed body. */
+  request<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables> | string,
+    variables?: TVariables,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: { data?: TResult | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } }>;
+  close(): Promise<void>;
+}
+
+/** Settings every test server shares: quiet, fast, ephemeral port. */
+const TEST_ENV = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'silent',
+  UPSTREAM_TIMEOUT_MS: '1000',
+  UPSTREAM_RETRY_BASE_MS: '1',
+};
+
+export async function startTestApp(env: Record<string, string> = {}, logger: Logger = silentLogger): Promise<TestApp> {
+  const config = loadConfig({ ...TEST_ENV, ...env });
+  const app = await startApp(config, logger);
+  const url = `${app.server.origin}/graphql`;
+  return {
+    app,
+    url,
+    async request(document, variables, headers = {}) {
+      const query = typeof document === 'string' ? document : print(document);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as never };
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,20 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (`main`) and ESM (`module`) builds. Node loads the CJS one for
+    // dependencies such as yoga; without this alias vite would hand our sources the ESM one, and
+    // `instanceof GraphQLError` would fail across the two copies.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // Servers bind ephemeral loopback ports, so files may run side by side.
+    pool: 'forks',
+  },
+});
