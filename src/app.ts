@@ -34,6 +34,7 @@ export async function startApp(config: Config, logger: Logger, clock?: Clock): P
         optional: config.redisOptional,
         leaseMs: config.redisLeaseMs,
         connectTimeoutMs: config.redisConnectTimeoutMs,
+        commandTimeoutMs: config.redisCommandTimeoutMs,
         logger,
       })
     : null;

@@ -51,6 +51,7 @@ describe('defaults', () => {
       redisOptional: false,
       redisLeaseMs: 10_000,
       redisConnectTimeoutMs: 5000,
+      redisCommandTimeoutMs: 1000,
       apiKeys: [],
       pollIntervalMs: 2000,
       pollMaxIntervalMs: 30000,

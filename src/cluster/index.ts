@@ -30,6 +30,8 @@ export interface ClusterOptions {
   readonly leaseMs: number;
   /** `REDIS_CONNECT_TIMEOUT_MS`: how long start-up waits for Redis. */
   readonly connectTimeoutMs: number;
+  /** `REDIS_COMMAND_TIMEOUT_MS`: a command slower than this counts as failed. */
+  readonly commandTimeoutMs: number;
   readonly logger: Logger;
 }
 
@@ -65,6 +67,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     name: `${options.prefix}${instanceId}`.replace(/[^\x21-\x7e]/g, '_'),
     logger,
     connectTimeoutMs: options.connectTimeoutMs,
+    commandTimeoutMs: options.commandTimeoutMs,
     optional: options.optional,
   });
   const keys = clusterKeys(options.prefix);

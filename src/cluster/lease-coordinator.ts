@@ -12,6 +12,11 @@
  * While Redis is away every claim answers `mine`: each instance polls what it watches (more
  * upstream calls, but its subscribers stay served); when Redis returns, claims decide again and
  * the winners, answering `new`, publish their next outcome so that every instance hears it.
+ *
+ * A claim that fails while Redis stays connected (a slow answer, a stalled event loop) changes no
+ * lease: this instance goes on polling what it holds and leaves the rest to their holders. Only
+ * when claims have kept failing for a whole lease time, so that holders cannot renew either, does
+ * it poll everything it watches.
  */
 import type { PollClaim, PollCoordinator } from '../jobs/poll-coordinator.js';
 import type { Logger } from '../logger.js';
@@ -33,6 +38,8 @@ export class LeaseCoordinator implements PollCoordinator {
   private stopped = false;
   /** Whether the last claim reached Redis; logged when it changes. */
   private coordinated = true;
+  /** When claims started failing while Redis was connected (ms since the epoch); null while they succeed. */
+  private failingSince: number | null = null;
   /** Writes not awaited by their callers, awaited on stop so that none is cut off by the disconnect. */
   private readonly writes = new Set<Promise<unknown>>();
 
@@ -63,12 +70,17 @@ export class LeaseCoordinator implements PollCoordinator {
     if (this.online()) {
       try {
         const claims = await this.options.leases.claim(keys);
+        this.failingSince = null;
         this.noteCoordinated(true);
         // A watch released while the claim travelled must not leave a lease behind for a lease time.
         for (const [key, claim] of claims) if (claim !== 'elsewhere' && !this.options.registry.has(key)) this.release(key);
         return claims;
       } catch (error) {
         this.options.logger.debug({ err: error }, 'lease claim failed');
+        this.failingSince ??= Date.now();
+        if (this.online() && Date.now() - this.failingSince < this.options.leaseMs) {
+          return new Map(keys.map((key) => [key, this.options.leases.holds(key) ? 'mine' : 'elsewhere']));
+        }
       }
     }
     this.noteCoordinated(false);

@@ -85,6 +85,11 @@ export class Leases {
     });
   }
 
+  /** Whether this instance believes it holds the job's lease. */
+  holds(refKey: string): boolean {
+    return this.held.has(refKey);
+  }
+
   /** Stops renewing without deleting: the lease lapses on its own (for a final job, see `PollCoordinator.finish`). */
   forget(refKey: string): void {
     this.held.delete(refKey);

@@ -21,6 +21,8 @@ export interface RedisConnectionOptions {
   readonly logger: Logger;
   /** How long start-up waits for Redis before giving up (or, when optional, going on degraded). */
   readonly connectTimeoutMs: number;
+  /** Commands taking longer than this count as failed: callers fall back to their local path. */
+  readonly commandTimeoutMs: number;
   /** Start without Redis (degraded, in-memory) when it cannot be reached, rather than fail. */
   readonly optional: boolean;
 }
@@ -42,8 +44,6 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
-/** Commands that take longer than this count as failed: callers fall back to their local path. */
-const COMMAND_TIMEOUT_MS = 1000;
 /** Reconnect backoff: 100 ms, 200 ms, … capped at 1 s, so a returning Redis is found quickly. */
 const retryStrategy = (attempt: number): number => Math.min(100 * attempt, 1000);
 
@@ -61,7 +61,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
     connectionName: `${options.name}:commands`,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
-    commandTimeout: COMMAND_TIMEOUT_MS,
+    commandTimeout: options.commandTimeoutMs,
     maxRetriesPerRequest: 0,
     // Lease claims, cache reads and pause reads issued together travel in one round trip.
     enableAutoPipelining: true,

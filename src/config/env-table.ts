@@ -55,6 +55,10 @@ export const ENV = {
     meaning: 'Life of a poll lease unless renewed: a dead instance\'s jobs are polled elsewhere within it (plus one poll interval).',
   },
   REDIS_CONNECT_TIMEOUT_MS: { default: '5000', meaning: 'How long start-up waits for Redis before failing (or, with `REDIS_OPTIONAL=1`, going on degraded).' },
+  REDIS_COMMAND_TIMEOUT_MS: {
+    default: '1000',
+    meaning: 'A Redis command slower than this counts as failed: a cache or pause read goes to the provider, a lease claim keeps what this instance holds.',
+  },
   API_KEYS: {
     default: 'open',
     meaning:

@@ -62,6 +62,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisOptional: read.flag('REDIS_OPTIONAL') ?? false,
     redisLeaseMs: read.int('REDIS_LEASE_MS', 100, MAX_TIMER_MS),
     redisConnectTimeoutMs: read.int('REDIS_CONNECT_TIMEOUT_MS', 1, MAX_TIMER_MS),
+    redisCommandTimeoutMs: read.int('REDIS_COMMAND_TIMEOUT_MS', 1, MAX_TIMER_MS),
     apiKeys,
     ...readPollIntervals(read, findings),
     cacheTtlMs: read.int('CACHE_TTL_MS', 1, MAX_TIMER_MS),

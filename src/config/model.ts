@@ -42,6 +42,8 @@ export interface Config {
   redisLeaseMs: number;
   /** `REDIS_CONNECT_TIMEOUT_MS`, default 5000: how long start-up waits for Redis before failing (or, optional, going on degraded). */
   redisConnectTimeoutMs: number;
+  /** `REDIS_COMMAND_TIMEOUT_MS`, default 1000: a Redis command slower than this counts as failed, and its caller takes its local path. */
+  redisCommandTimeoutMs: number;
   /** `API_KEYS` (named `key1`…, all providers) then `JOBS_CONFIG` `apiKeys`; empty: the API is open. */
   apiKeys: ApiKey[];
   /** `POLL_INTERVAL_MS`, default 2000: the poller's first interval per job. */

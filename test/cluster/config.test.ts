@@ -5,12 +5,13 @@ import { loadConfig } from '../../src/config.js';
 describe('cluster configuration', () => {
   it('defaults to a 10 s lease, a 5 s start-up wait and the jsg: prefix', () => {
     const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
-    expect(config).toMatchObject({ redisLeaseMs: 10_000, redisConnectTimeoutMs: 5000, redisPrefix: 'jsg:', redisOptional: false });
+    expect(config).toMatchObject({ redisLeaseMs: 10_000, redisConnectTimeoutMs: 5000, redisCommandTimeoutMs: 1000, redisPrefix: 'jsg:', redisOptional: false });
   });
 
   it('refuses a lease too short to outlive a poll, naming the variable', () => {
     expect(() => loadConfig({ REDIS_LEASE_MS: '50' })).toThrow('REDIS_LEASE_MS: expected an integer of at least 100, got "50"');
     expect(() => loadConfig({ REDIS_CONNECT_TIMEOUT_MS: 'soon' })).toThrow('REDIS_CONNECT_TIMEOUT_MS: expected a positive integer, got "soon"');
+    expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow('REDIS_COMMAND_TIMEOUT_MS: expected a positive integer, got "0"');
   });
 
   it('names a Redis server in messages without its credentials', () => {

@@ -26,8 +26,10 @@ export function clusterEnv(redisUrl: string, prefix: string, env: Record<string,
     POLL_INTERVAL_MS: '50',
     POLL_MAX_INTERVAL_MS: '100',
     CACHE_TTL_MS: '20',
-    // Long enough that no lease lapses on a loaded machine unless a test wants it to.
+    // Long enough that no lease lapses, and no command times out into its fallback (an extra
+    // upstream call), on a loaded machine unless a test wants it to.
     REDIS_LEASE_MS: '5000',
+    REDIS_COMMAND_TIMEOUT_MS: '5000',
     ...env,
   };
 }

@@ -1,0 +1,88 @@
+/**
+ * The lease coordinator when Redis answers slowly but stays connected: a claim that times out
+ * must not make every instance poll every job (one extra upstream call per job and instance), nor
+ * stop the polling of jobs this instance holds; only claims failing for a whole lease time do.
+ */
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { clusterKeys } from '../../src/cluster/keys.js';
+import { LeaseCoordinator } from '../../src/cluster/lease-coordinator.js';
+import { Leases } from '../../src/cluster/leases.js';
+import { connectRedis, type RedisConnection } from '../../src/cluster/redis.js';
+import { WatchRegistry } from '../../src/cluster/watch-registry.js';
+import { silentLogger } from '../../src/logger.js';
+import { deleteKeysUnder, inspector, REDIS_URL, redisAvailable, uniquePrefix } from '../support/redis.js';
+import { type StallingProxy, startStallingProxy } from '../support/stalling-proxy.js';
+import { waitFor } from '../support/wait.js';
+
+const available = await redisAvailable();
+const LEASE_MS = 600;
+
+describe.runIf(available)('lease coordinator while Redis stalls', () => {
+  let redis: Redis;
+  let prefix: string;
+  let proxy: StallingProxy;
+  let connection: RedisConnection;
+  let coordinator: LeaseCoordinator;
+
+  beforeAll(() => {
+    redis = inspector();
+  });
+  afterEach(async () => {
+    proxy.resume();
+    await coordinator.stop();
+    await connection.close();
+    await proxy.close();
+    await deleteKeysUnder(redis, prefix);
+  });
+  afterAll(() => {
+    redis.disconnect();
+  });
+
+  it('keeps polling the jobs it holds and leaves the others to their holders, until claims have failed for a lease time', async () => {
+    prefix = uniquePrefix();
+    const keys = clusterKeys(prefix);
+    proxy = await startStallingProxy(Number(new URL(REDIS_URL).port || 6379));
+    connection = await connectRedis({ url: proxy.url, name: 'stall-test', logger: silentLogger, connectTimeoutMs: 2000, commandTimeoutMs: 50, optional: false });
+    const leases = new Leases(connection.commands, keys, 'b', LEASE_MS);
+    coordinator = new LeaseCoordinator({
+      connection,
+      leases,
+      registry: new WatchRegistry(connection.commands, keys, 'b', LEASE_MS),
+      leaseMs: LEASE_MS,
+      logger: silentLogger,
+    });
+    // Another instance holds "theirs"; this one takes "ours".
+    await new Leases(redis, keys, 'a', 60_000).claim(['theirs']);
+    for (const key of ['ours', 'theirs', 'nobody’s']) coordinator.watch(key);
+    expect(await coordinator.claim(['ours', 'theirs'])).toEqual(new Map([['ours', 'new'], ['theirs', 'elsewhere']]));
+
+    proxy.stall();
+    const during = await coordinator.claim(['ours', 'theirs', 'nobody’s']);
+    expect(connection.connected()).toBe(true);
+    expect(during).toEqual(new Map([['ours', 'mine'], ['theirs', 'elsewhere'], ['nobody’s', 'elsewhere']]));
+
+    // Still failing a lease time later: holders cannot renew either, so poll everything watched.
+    const startedFailing = Date.now();
+    const fallback = await waitFor(
+      async () => {
+        const claims = await coordinator.claim(['ours', 'theirs', 'nobody’s']);
+        return [...claims.values()].every((claim) => claim === 'mine') && claims;
+      },
+      { timeoutMs: 10 * LEASE_MS, what: 'claims to fall back to polling everything' },
+    );
+    expect(Date.now() - startedFailing).toBeGreaterThanOrEqual(LEASE_MS - 100);
+    expect(fallback.size).toBe(3);
+
+    // Redis answers again: claims decide again ("theirs" is still a's).
+    proxy.resume();
+    const after = await waitFor(
+      async () => {
+        const claims = await coordinator.claim(['ours', 'theirs']).catch(() => null);
+        return claims?.get('theirs') === 'elsewhere' && claims;
+      },
+      { what: 'claims to reach Redis again' },
+    );
+    expect(after.get('ours')).toBe('new');
+  });
+});
