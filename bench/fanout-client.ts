@@ -19,6 +19,11 @@ export interface ClientPlan {
   readonly zendeskIds: readonly string[];
   /** Sockets being opened at once. */
   readonly parallel: number;
+  /**
+   * Wall-clock ms after which no socket is opened any more and a subscriber still without its
+   * first events counts as failed: a saturated service then yields a row, not a hung run.
+   */
+  readonly deadline: number;
 }
 
 export type ParentMessage = { type: 'connect'; plan: ClientPlan } | { type: 'measure' } | { type: 'stop' } | { type: 'close' };
@@ -48,17 +53,22 @@ function send(message: ClientMessage): void {
   process.send?.(message);
 }
 
-/** Opens one subscriber; resolves once it has the current state of each of its refs. */
-function subscribe(url: string, refs: readonly BenchRef[]): Promise<void> {
+/** Opens one subscriber; resolves once it has the current state of each of its refs, rejects at `deadline`. */
+function subscribe(url: string, refs: readonly BenchRef[], deadline: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false });
     sockets.push(socket);
     let initial = refs.length;
     let settled = false;
+    const timer = setTimeout(() => {
+      fail('no first events before the connect deadline');
+      socket.terminate();
+    }, Math.max(0, deadline - wallNow()));
     const fail = (why: string) => {
       if (measuring) broken += 1;
       if (!settled) {
         settled = true;
+        clearTimeout(timer);
         reject(new Error(why));
       }
     };
@@ -79,6 +89,7 @@ function subscribe(url: string, refs: readonly BenchRef[]): Promise<void> {
           if (measuring) record(update, at);
           if (!settled && --initial === 0) {
             settled = true;
+            clearTimeout(timer);
             resolve();
           }
           return;
@@ -113,10 +124,10 @@ async function connect(plan: ClientPlan): Promise<void> {
   let failed = 0;
   let firstError: string | null = null;
   const worker = async () => {
-    while (next < plan.subscribers.length) {
+    while (next < plan.subscribers.length && wallNow() < plan.deadline) {
       const subscriber = plan.subscribers[next++]!;
       try {
-        await subscribe(subscriber.url, subscriber.refs);
+        await subscribe(subscriber.url, subscriber.refs, plan.deadline);
         ok += 1;
       } catch (error) {
         failed += 1;
@@ -125,7 +136,9 @@ async function connect(plan: ClientPlan): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: plan.parallel }, worker));
-  send({ type: 'connected', ok, failed, firstError });
+  const unopened = plan.subscribers.length - next;
+  if (unopened > 0) firstError ??= `${unopened} not opened before the connect deadline`;
+  send({ type: 'connected', ok, failed: failed + unopened, firstError });
 }
 
 process.on('message', (message: ParentMessage) => {

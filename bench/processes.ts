@@ -94,12 +94,14 @@ export interface ServiceProcess {
 
 /**
  * Starts `node dist/src/main.js` with only `env` (plus PATH) on a free loopback port and waits for
- * `/health`. Run `npm run build` (bench/run.ts does) before.
+ * `/health`. Run `npm run build` (bench/run.ts does) before. `BENCH_SERVICE_NODE_ARGS` adds Node
+ * flags (space-separated) for profiling, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
  */
 export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = track(
-    spawn(process.execPath, ['dist/src/main.js'], {
+    spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', SANDBOX: '0', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
