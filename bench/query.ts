@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import { print } from 'graphql';
 import { runNaive } from './naive.js';
 import { type BenchRef, BenchFloorQuery, BenchJobsQuery, minimumRequests, mixedRefs } from './operations.js';
-import { forkUpstream, providerEnv, startService } from './processes.js';
+import { forkUpstream, providerEnv, type ServiceProcess, startService } from './processes.js';
 import { fmt, settings, type Table, wallNow } from './stats.js';
 import type { UpstreamCounts } from './upstream.js';
 
@@ -37,18 +37,21 @@ interface Row {
 const WAYS = {
   floor: 'floor: `{ __typename }`',
   shared: 'service, the same 50 refs for every user',
+  stale: 'the same, with `CACHE_STALE_MS=5000`',
   cold: 'service, 50 new refs every query',
   naive: 'naive: 50 direct GETs per query',
 } as const;
 
 export async function runQueryBench(options: QueryBenchOptions): Promise<Table> {
   const upstream = await forkUpstream({ delayMs: options.delayMs, changeEveryMs: 1000, epochMs: wallNow(), recordAnswers: false });
-  const service = await startService({ ...providerEnv(upstream.url), ...options.env }).catch(async (error: unknown) => {
-    await upstream.close();
-    throw error;
-  });
+  const services: ServiceProcess[] = [];
   const rows: Row[] = [];
   try {
+    const service = await startService({ ...providerEnv(upstream.url), ...options.env });
+    services.push(service);
+    // The same service serving expired running statuses while it refreshes them (BENCHMARKS note N2).
+    const staleService = await startService({ ...providerEnv(upstream.url), CACHE_STALE_MS: '5000', ...options.env });
+    services.push(staleService);
     const shared = mixedRefs(options.refsPerQuery, 'shared');
     await checkAnswers(service.url, shared);
 
@@ -75,6 +78,7 @@ export async function runQueryBench(options: QueryBenchOptions): Promise<Table> 
     for (const concurrency of options.concurrencies) {
       await measure(WAYS.floor, concurrency, () => cannon(service.url, concurrency, options.durationSec, () => ({ query: print(BenchFloorQuery) })));
       await measure(WAYS.shared, concurrency, () => cannon(service.url, concurrency, options.durationSec, () => jobsBody(shared)));
+      await measure(WAYS.stale, concurrency, () => cannon(staleService.url, concurrency, options.durationSec, () => jobsBody(shared)));
       if (options.coldConcurrencies.includes(concurrency)) {
         let query = 0;
         await measure(WAYS.cold, concurrency, () =>
@@ -88,7 +92,7 @@ export async function runQueryBench(options: QueryBenchOptions): Promise<Table> 
       });
     }
   } finally {
-    await service.stop();
+    for (const service of services) await service.stop();
     await upstream.close();
   }
 

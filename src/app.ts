@@ -62,6 +62,7 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     clock,
     cacheTtlMs: config.cacheTtlMs,
     doneTtlMs: config.doneTtlMs,
+    cacheStaleMs: config.cacheStaleMs,
     cacheMaxEntries: config.cacheMaxEntries,
     pollIntervalMs: config.pollIntervalMs,
     pollMaxIntervalMs: config.pollMaxIntervalMs,

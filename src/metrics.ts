@@ -10,6 +10,7 @@ import { getOperationAST, type ExecutionArgs, type ExecutionResult } from 'graph
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UpstreamExchange } from './providers/client.js';
+import type { LookupResult } from './jobs/status-store.js';
 
 /** What the gauges read at scrape time; each part may be left out. */
 export interface GaugeSources {
@@ -29,7 +30,7 @@ export interface Metrics {
   /** For `createProviderClient`'s `onExchange`: one finished upstream HTTP attempt. */
   upstreamExchange(exchange: UpstreamExchange): void;
   /** For the status store's `onLookup`. */
-  statusLookup(result: 'hit' | 'miss' | 'coalesced'): void;
+  statusLookup(result: LookupResult): void;
   /** For the poller's `onPoll`: one refresh covering `jobs` jobs. */
   polled(jobs: number): void;
   refused(reason: Refusal): void;
@@ -68,7 +69,7 @@ export function createMetrics(): Metrics {
   });
   const lookups = new Counter({
     name: 'jsg_status_lookups_total',
-    help: 'Refs asked of the status store: hit (fresh in this process), miss (asked of the shared cache or upstream), coalesced (joined an ask in flight).',
+    help: 'Refs asked of the status store: hit (fresh in this process), stale (expired, answered while refreshed), miss (asked of the shared cache or upstream), coalesced (joined an ask in flight).',
     labelNames: ['result'] as const,
     registers,
   });

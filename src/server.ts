@@ -38,6 +38,8 @@ export interface ServerOptions {
   readonly clock?: Clock;
   readonly cacheTtlMs: number;
   readonly doneTtlMs: number;
+  /** Stale-while-revalidate window after `cacheTtlMs`; 0 or omitted: off. */
+  readonly cacheStaleMs?: number;
   readonly cacheMaxEntries: number;
   readonly pollIntervalMs: number;
   readonly pollMaxIntervalMs: number;

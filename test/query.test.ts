@@ -7,6 +7,7 @@ import { type FakeProviders, startFakeProviders, zendeskJob, CREDENTIALS } from 
 import { startTestApp, type TestApp } from './support/app.js';
 import { JobQuery, JobsQuery, NodeQuery, NodesQuery, ProvidersQuery } from './support/operations.js';
 import { sequence } from './support/fake-upstream.js';
+import { waitFor } from './support/wait.js';
 import type { JobKind } from '../src/jobs/model.js';
 
 const zendeskJobs = new Map<string, Record<string, unknown>>();
@@ -313,6 +314,29 @@ describe('coalescing across requests', () => {
       expect(answers.every((answer) => answer.body.data?.jobs[0]?.__typename === 'ImageKitBulkJob')).toBe(true);
       expect(local.requestsTo('/ik').length).toBeLessThanOrEqual(2);
       expect(local.requestsTo('/zd').length).toBeLessThanOrEqual(2);
+    } finally {
+      await server.close();
+      await local.upstream.close();
+    }
+  });
+
+  it('with CACHE_STALE_MS, answers an expired running status at once and refreshes it behind the scenes', async () => {
+    const jobs = new Map([['V3-stale', zendeskJob('V3-stale', 'working', { total: 10, progress: 1 })]]);
+    const local = await startFakeProviders(jobs);
+    const server = await startTestApp({ ...local.env, CACHE_TTL_MS: '1', CACHE_STALE_MS: '60000' });
+    const progress = async () => {
+      const { body } = await server.request(JobQuery, { ref: ref('ZENDESK_JOB_STATUS', 'V3-stale') });
+      return (body.data?.job as { progress?: { completed: number } }).progress?.completed;
+    };
+    try {
+      expect(await progress()).toBe(1);
+      jobs.set('V3-stale', zendeskJob('V3-stale', 'working', { total: 10, progress: 5 }));
+      const answeredAt = Date.now();
+      await waitFor(() => Date.now() > answeredAt + 2, { what: 'the cached status to expire' });
+      // Expired: the last status comes back at once, and one refresh goes upstream.
+      expect(await progress()).toBe(1);
+      await waitFor(() => local.requestsTo('/zd').length === 2, { what: 'the background refresh' });
+      await waitFor(async () => (await progress()) === 5, { what: 'the refreshed status' });
     } finally {
       await server.close();
       await local.upstream.close();

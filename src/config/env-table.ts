@@ -68,6 +68,11 @@ export const ENV = {
   POLL_MAX_INTERVAL_MS: { default: '30000', meaning: "Poller's largest interval (at least `POLL_INTERVAL_MS`)." },
   CACHE_TTL_MS: { default: '1000', meaning: 'How long a non-terminal status is reused across requests.' },
   DONE_CACHE_TTL_MS: { default: '600000', meaning: 'How long a done status is reused.' },
+  CACHE_STALE_MS: {
+    default: '0',
+    meaning:
+      'Stale-while-revalidate, off at 0: for this long after `CACHE_TTL_MS` a running job\'s expired status is answered at once while one refresh runs in the background. Errors and not-found are never served stale.',
+  },
   CACHE_MAX_ENTRIES: { default: '50000', meaning: 'Most statuses the cache holds.' },
   UPSTREAM_TIMEOUT_MS: { default: '5000', meaning: 'Timeout of each upstream attempt.' },
   UPSTREAM_RETRIES: { default: '2', meaning: 'Extra attempts of an upstream GET after 429, 5xx or network errors.' },

@@ -54,6 +54,11 @@ export interface Config {
   cacheTtlMs: number;
   /** `DONE_CACHE_TTL_MS`, default 600000: how long a done status is reused. */
   doneTtlMs: number;
+  /**
+   * `CACHE_STALE_MS`, default 0 (off): for this long after `cacheTtlMs`, a running job's expired
+   * status is still served at once while one refresh runs in the background.
+   */
+  cacheStaleMs: number;
   /** `CACHE_MAX_ENTRIES`, default 50000: the status cache's size bound. */
   cacheMaxEntries: number;
   /**

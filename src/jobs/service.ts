@@ -31,6 +31,8 @@ export interface JobServiceOptions {
   readonly logger: Logger;
   readonly cacheTtlMs: number;
   readonly doneTtlMs: number;
+  /** Stale-while-revalidate window after `cacheTtlMs`; 0 or omitted: off. */
+  readonly cacheStaleMs?: number;
   readonly cacheMaxEntries: number;
   readonly pollIntervalMs: number;
   readonly pollMaxIntervalMs: number;
@@ -61,6 +63,7 @@ export function createJobService(options: JobServiceOptions): JobService {
     clock,
     cacheTtlMs: options.cacheTtlMs,
     doneTtlMs: options.doneTtlMs,
+    staleMs: options.cacheStaleMs,
     maxEntries: options.cacheMaxEntries,
     sharedStatuses: sharing.statuses,
     sharedPauses: sharing.pauses,

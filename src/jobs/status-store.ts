@@ -3,7 +3,9 @@
  *
  * Queries (through per-request DataLoaders) and the poller both come here, so that
  * - concurrent asks for the same job share one upstream call (single-flight),
- * - a non-terminal status is reused for `cacheTtlMs`, a done one for `doneTtlMs`,
+ * - a non-terminal status is reused for `cacheTtlMs`, a done one for `doneTtlMs`, and (when
+ *   `staleMs` is set) a running job's expired status is still answered for `staleMs` while one
+ *   refresh runs in the background, so that expiry never puts an upstream round on the request path,
  * - an account that answered 429 is left alone until its reset, whoever asks.
  *
  * In a cluster a shared level (Redis) sits behind the in-process cache: consulted on a local miss
@@ -34,15 +36,28 @@ export interface StatusStoreOptions {
   readonly cacheTtlMs: number;
   /** How long a done status is reused. */
   readonly doneTtlMs: number;
+  /**
+   * Stale-while-revalidate: for this long after it expired, a running job's status is answered
+   * at once while one refresh runs in the background. 0 or omitted: off. Errors, not-found and
+   * done statuses are never served stale.
+   */
+  readonly staleMs?: number;
   /** Upper bound on remembered jobs; the least recently used are forgotten first. */
   readonly maxEntries: number;
   /** Called once per ref asked, for metrics. */
-  readonly onLookup?: (result: 'hit' | 'miss' | 'coalesced') => void;
+  readonly onLookup?: (result: LookupResult) => void;
   /** The cluster's status cache, behind the in-process one; none: this process alone. */
   readonly sharedStatuses?: SharedStatuses;
   /** The cluster's rate-limit pauses; none: this process's own only. */
   readonly sharedPauses?: SharedPauses;
 }
+
+/**
+ * How the store answered one ref: `hit`, fresh from memory; `stale`, expired but within `staleMs`
+ * (a refresh runs behind it); `miss`, asked of the shared level or upstream; `coalesced`, joined
+ * an ask in flight.
+ */
+export type LookupResult = 'hit' | 'stale' | 'miss' | 'coalesced';
 
 /** One remembered answer; the same shape the shared level keeps. */
 type Entry = SharedStatus;
@@ -137,11 +152,26 @@ export class StatusStore {
   private answer(refs: readonly JobRef[], remembered: Remembered): Promise<JobOutcome>[] {
     const now = this.options.clock.now();
     const toFetch = new Map<string, Pending[]>();
+    const ask = (ref: JobRef): Promise<JobOutcome> => {
+      const promise = new Promise<JobOutcome>((resolve) => {
+        const group = groupKey(ref);
+        const pending = toFetch.get(group) ?? [];
+        pending.push({ ref, resolve });
+        toFetch.set(group, pending);
+      });
+      this.inflight.set(refKey(ref), promise);
+      return promise;
+    };
     const answers = refs.map((ref) => {
       const key = refKey(ref);
-      const cached = this.entries.get(key);
-      if (remembered === 'any' && cached && cached.expiresAt > now) {
+      const cached = remembered === 'any' ? this.entries.get(key) : undefined;
+      if (cached && cached.expiresAt > now) {
         this.options.onLookup?.('hit');
+        return Promise.resolve(cached.outcome);
+      }
+      if (cached && this.servesStale(cached, now)) {
+        this.options.onLookup?.('stale');
+        if (!this.inflight.has(key)) void ask(ref);
         return Promise.resolve(cached.outcome);
       }
       const joined = this.inflight.get(key);
@@ -150,14 +180,7 @@ export class StatusStore {
         return joined;
       }
       this.options.onLookup?.('miss');
-      const promise = new Promise<JobOutcome>((resolve) => {
-        const group = groupKey(ref);
-        const pending = toFetch.get(group) ?? [];
-        pending.push({ ref, resolve });
-        toFetch.set(group, pending);
-      });
-      this.inflight.set(key, promise);
-      return promise;
+      return ask(ref);
     });
     for (const pending of toFetch.values()) void this.fetchGroup(pending, remembered === 'none');
     return answers;
@@ -264,6 +287,12 @@ export class StatusStore {
     const entry: Entry = { outcome, expiresAt: this.options.clock.now() + ttl };
     this.entries.set(refKey(ref), entry);
     if (share) this.options.sharedStatuses?.write(refKey(ref), entry, ttl);
+  }
+
+  /** An expired status still answered while it is refreshed: a running job's, within `staleMs` of expiry. */
+  private servesStale(entry: Entry, now: number): boolean {
+    const staleMs = this.options.staleMs ?? 0;
+    return staleMs > 0 && now < entry.expiresAt + staleMs && !isFailure(entry.outcome) && !entry.outcome.done;
   }
 
   /** Provider trouble is never remembered: the next ask should try again (pauses aside). */

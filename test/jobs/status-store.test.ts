@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRef } from '../../src/jobs/model.js';
+import type { JobRef, JobSnapshot } from '../../src/jobs/model.js';
 import { StatusStore } from '../../src/jobs/status-store.js';
 import { scriptedZendesk, zendeskSnapshot } from '../support/scripted-client.js';
 import { memorySharedLevel } from '../support/shared-level.js';
+import { waitFor } from '../support/wait.js';
 
 const ref = (nativeId: string, account = 'default'): JobRef => ({ kind: 'ZENDESK_JOB_STATUS', account, nativeId });
 
-function setup(maxEntries = 1000) {
+function setup(maxEntries = 1000, staleMs = 0) {
   let now = 1_000_000;
   const clock = { now: () => now };
   const client = scriptedZendesk();
@@ -17,6 +18,7 @@ function setup(maxEntries = 1000) {
     cacheTtlMs: 1000,
     doneTtlMs: 60_000,
     maxEntries,
+    staleMs,
     onLookup: (result) => lookups.push(result),
   });
   return { store, client, lookups, advance: (ms: number) => (now += ms) };
@@ -42,6 +44,35 @@ describe('status store', () => {
     advance(2);
     await store.load([ref('running'), ref('done')]);
     expect(client.calls.map((call) => call.ids)).toEqual([['running', 'done'], ['running']]);
+  });
+
+  it('with a stale window, answers an expired running status at once and refreshes it once behind the scenes', async () => {
+    const { store, client, lookups, advance } = setup(1000, 5000);
+    client.answer('a', (r) => zendeskSnapshot(r, 'working', 10));
+    client.answer('gone', (r) => ({ failure: 'NOT_FOUND', ref: r, message: 'no such job', retryAfterMs: null, checkedAt: new Date() }));
+    await store.load([ref('a'), ref('gone')]);
+    client.latencyMs = 20;
+    client.answer('a', (r) => zendeskSnapshot(r, 'working', 20));
+    advance(1001);
+
+    const stale = await Promise.all([store.load([ref('a')]), store.load([ref('a')])]);
+    expect(stale.flat().map((outcome) => (outcome as JobSnapshot).progress?.completed)).toEqual([10, 10]);
+    expect(lookups.slice(2)).toEqual(['stale', 'stale']);
+    // One refresh for both, already on its way.
+    expect(client.calls.map((call) => call.ids)).toEqual([['a', 'gone'], ['a']]);
+    await waitFor(() => (store.peek(ref('a')) as JobSnapshot | undefined)?.progress?.completed === 20, { what: 'the background refresh' });
+    const [fresh] = await store.load([ref('a')]);
+    expect((fresh as JobSnapshot).progress?.completed).toBe(20);
+    expect(lookups.at(-1)).toBe('hit');
+
+    // Not-found is never served stale, nor anything past the window.
+    await store.load([ref('gone')]);
+    expect(lookups.at(-1)).toBe('miss');
+    advance(1000 + 5000 + 1);
+    client.answer('a', (r) => zendeskSnapshot(r, 'working', 30));
+    const [late] = await store.load([ref('a')]);
+    expect((late as JobSnapshot).progress?.completed).toBe(30);
+    expect(lookups.at(-1)).toBe('miss');
   });
 
   it('never remembers provider trouble', async () => {
