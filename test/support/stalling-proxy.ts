@@ -25,7 +25,8 @@ export async function startStallingProxy(targetPort: number, scheme = 'redis'): 
     const end = () => {
       client.destroy();
       upstream.destroy();
-      links.splice(links.indexOf(link), 1);
+      const index = links.indexOf(link);
+      if (index >= 0) links.splice(index, 1);
     };
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
