@@ -31,6 +31,8 @@ export interface Metrics {
   upstreamExchange(exchange: UpstreamExchange): void;
   /** For the status store's `onLookup`. */
   statusLookup(result: LookupResult): void;
+  /** For shared event execution: one subscription event delivered, its selection run or reused. */
+  subscriptionEvent(how: 'executed' | 'shared'): void;
   /** For the poller's `onPoll`: one refresh covering `jobs` jobs. */
   polled(jobs: number): void;
   refused(reason: Refusal): void;
@@ -73,6 +75,12 @@ export function createMetrics(): Metrics {
     labelNames: ['result'] as const,
     registers,
   });
+  const subscriptionEvents = new Counter({
+    name: 'jsg_subscription_events_total',
+    help: 'Subscription events delivered, by execution: executed (the selection ran for it) or shared (reused the result of a subscriber with the same document, variables and API key).',
+    labelNames: ['execution'] as const,
+    registers,
+  });
   const polls = new Counter({ name: 'jsg_poller_polls_total', help: 'Job polls made by the poller (one per job per refresh).', registers });
   const responses = new Counter({
     name: 'jsg_http_responses_total',
@@ -106,6 +114,7 @@ export function createMetrics(): Metrics {
       upstreamDuration.observe(labels, exchange.durationMs / 1000);
     },
     statusLookup: (result) => lookups.inc({ result }),
+    subscriptionEvent: (execution) => subscriptionEvents.inc({ execution }),
     polled: (jobs) => polls.inc(jobs),
     refused: (reason) => refusals.inc({ reason }),
     httpResponse: (path, status) => responses.inc({ path: KNOWN_PATHS.has(path) ? path : 'other', status: String(status) }),

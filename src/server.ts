@@ -20,13 +20,14 @@ import type { ProviderClient } from './providers/client.js';
 import { requestIdOf } from './request-id.js';
 import { type Context, schema } from './schema/index.js';
 import { ApiKeyCheck } from './security/api-keys.js';
-import { NO_CALLER, callerJobLoader } from './security/caller.js';
+import { NO_CALLER, audienceOf, callerJobLoader } from './security/caller.js';
 import { corsOptions } from './security/cors.js';
 import { csrfPreventionPlugin } from './security/csrf.js';
 import { type CallerCarrier, useApiKeys } from './security/http-auth.js';
 import type { SecurityOptions } from './security/options.js';
 import { queryLimitPlugins } from './security/query-limits.js';
 import { DOCUMENT_ID_PARAM, useTrustedDocuments } from './security/trusted-documents.js';
+import { useSharedEventExecution } from './shared-event-execution.js';
 import { attachWebSocket } from './websocket.js';
 
 export interface ServerOptions {
@@ -211,6 +212,7 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     ...(security.trustedDocuments ? [useTrustedDocuments(security.trustedDocuments)] : []),
     ...queryLimitPlugins(security),
     metrics.graphqlPlugin,
+    useSharedEventExecution({ audienceOf: (context) => audienceOf((context as Context).caller), onEvent: metrics.subscriptionEvent }),
   ];
   return createYoga<CallerCarrier, Context>({
     schema,

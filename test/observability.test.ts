@@ -15,23 +15,13 @@ import { encodeJobGlobalId } from '../src/schema/global-id.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { type FakeProviders, startFakeProviders, zendeskJob } from './support/fake-providers.js';
 import { captureLogs } from './support/logs.js';
+import { sample } from './support/prometheus.js';
 import { JobQuery, JobsQuery, JobUpdatesSubscription, NodeQuery } from './support/operations.js';
 import { subscribeSse, subscribeWs, wsClient } from './support/subscribers.js';
 import { waitFor } from './support/wait.js';
 
 const ref = (kind: JobKind, id: string, account?: string) => ({ kind, id, ...(account ? { account } : {}) });
 
-/** The value of one sample in a Prometheus exposition, or undefined when it is absent. */
-function sample(exposition: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
-  for (const line of exposition.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = (match[2] ?? '').split(/,(?=[a-zA-Z_]\w*=")/);
-    if (wanted.every((pair) => present.includes(pair))) return Number(match[3]);
-  }
-  return undefined;
-}
 
 describe('metrics', () => {
   let providers: FakeProviders;

@@ -23,8 +23,12 @@ export interface JobUpdate {
   readonly at: Date;
 }
 
-/** `catchUp`: the outcome comes from a resync, not an event, and may be older than one already reported. */
-type Listener = (outcome: JobOutcome, catchUp?: boolean) => void;
+/**
+ * `catchUp`: the outcome comes from a resync, not an event, and may be older than one already
+ * reported. `updateFor`: the update object every stream with the same `previousState` gets for
+ * this event, so that what is made of it downstream (a GraphQL result) can be made once.
+ */
+type Listener = (outcome: JobOutcome, catchUp?: boolean, updateFor?: (previousState: JobState | null) => JobUpdate) => void;
 
 interface Topic {
   readonly ref: JobRef;
@@ -75,12 +79,12 @@ export class JobFeed {
       let early: [JobOutcome, boolean][] | null = [];
       let open = unique.size;
 
-      const report = (outcome: JobOutcome, catchUp = false) => {
+      const report: Listener = (outcome, catchUp = false, updateFor) => {
         const entry = reported.get(refKey(outcome.ref));
         const signature = outcomeSignature(outcome);
         if (!entry || entry.final || entry.signature === signature) return;
         if (catchUp && outcome.checkedAt.getTime() < entry.checkedAt) return;
-        void push({ result: outcome, previousState: entry.state, at: new Date(this.options.clock.now()) });
+        void push(updateFor?.(entry.state) ?? { result: outcome, previousState: entry.state, at: new Date(this.options.clock.now()) });
         entry.signature = signature;
         entry.checkedAt = outcome.checkedAt.getTime();
         if (!isFailure(outcome)) entry.state = outcome.state;
@@ -93,7 +97,7 @@ export class JobFeed {
         if (open === 0) stop();
       };
       // Changes published while the first answers are on their way wait their turn.
-      const listener: Listener = (outcome, catchUp = false) => (early ? early.push([outcome, catchUp]) : report(outcome, catchUp));
+      const listener: Listener = (outcome, catchUp = false, updateFor) => (early ? early.push([outcome, catchUp]) : report(outcome, catchUp, updateFor));
       for (const ref of unique.values()) this.listen(ref, listener);
 
       try {
@@ -159,7 +163,17 @@ export class JobFeed {
       const next = await topic.events.next();
       if (next.done) return;
       const outcome = reviveOutcome((next.value as { outcome: JobOutcome }).outcome);
-      for (const listener of topic.listeners) listener(outcome);
+      const at = new Date(this.options.clock.now());
+      const updates = new Map<JobState | null, JobUpdate>();
+      const updateFor = (previousState: JobState | null): JobUpdate => {
+        let update = updates.get(previousState);
+        if (!update) {
+          update = { result: outcome, previousState, at };
+          updates.set(previousState, update);
+        }
+        return update;
+      };
+      for (const listener of topic.listeners) listener(outcome, false, updateFor);
     }
   }
 }

@@ -21,6 +21,11 @@ export interface Caller {
 /** Everyone, when no API key is configured. */
 export const OPEN_CALLER: Caller = { keyName: null, providers: null };
 
+/** Who a caller is, as far as what it may see goes: equal for callers that see the same results. */
+export function audienceOf(caller: Caller): string {
+  return `${caller.keyName ?? ''}:${caller.providers ? [...caller.providers].sort().join(',') : '*'}`;
+}
+
 /** Nobody: what a context gets when no caller was established (a wiring fault), so that it fails closed. */
 export const NO_CALLER: Caller = { keyName: null, providers: new Set() };
 

@@ -24,6 +24,7 @@ type Documents = {
     "\n  query Node($id: ID!) {\n    node(id: $id) { __typename id ... on Job { nativeId state } }\n  }\n": typeof types.NodeDocument,
     "\n  query Providers {\n    providers { provider account sandbox kinds }\n  }\n": typeof types.ProvidersDocument,
     "\n  subscription JobUpdates($refs: [JobRef!]!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      at\n      result { ...JobResultFields }\n    }\n  }\n": typeof types.JobUpdatesDocument,
+    "\n  subscription JobProgress($refs: [JobRef!]!, $withProgress: Boolean!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      result {\n        __typename\n        ... on Job { nativeId state progress @include(if: $withProgress) { completed } }\n      }\n    }\n  }\n": typeof types.JobProgressDocument,
 };
 const documents: Documents = {
     "\n  query BenchFloor { __typename }\n": types.BenchFloorDocument,
@@ -36,6 +37,7 @@ const documents: Documents = {
     "\n  query Node($id: ID!) {\n    node(id: $id) { __typename id ... on Job { nativeId state } }\n  }\n": types.NodeDocument,
     "\n  query Providers {\n    providers { provider account sandbox kinds }\n  }\n": types.ProvidersDocument,
     "\n  subscription JobUpdates($refs: [JobRef!]!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      at\n      result { ...JobResultFields }\n    }\n  }\n": types.JobUpdatesDocument,
+    "\n  subscription JobProgress($refs: [JobRef!]!, $withProgress: Boolean!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      result {\n        __typename\n        ... on Job { nativeId state progress @include(if: $withProgress) { completed } }\n      }\n    }\n  }\n": types.JobProgressDocument,
 };
 
 /**
@@ -92,6 +94,10 @@ export function graphql(source: "\n  query Providers {\n    providers { provider
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription JobUpdates($refs: [JobRef!]!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      at\n      result { ...JobResultFields }\n    }\n  }\n"): (typeof documents)["\n  subscription JobUpdates($refs: [JobRef!]!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      at\n      result { ...JobResultFields }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription JobProgress($refs: [JobRef!]!, $withProgress: Boolean!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      result {\n        __typename\n        ... on Job { nativeId state progress @include(if: $withProgress) { completed } }\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription JobProgress($refs: [JobRef!]!, $withProgress: Boolean!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      result {\n        __typename\n        ... on Job { nativeId state progress @include(if: $withProgress) { completed } }\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

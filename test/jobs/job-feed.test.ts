@@ -72,6 +72,27 @@ describe('job feed', () => {
     expect(jobs.poller.stats()).toEqual({ watched: 0, scheduled: 0, timers: 0 });
   });
 
+  it('hands streams that last reported the same state one update object per event, and others their own', async () => {
+    const { client, jobs } = setup();
+    client.answer('a', (r) => zendeskSnapshot(r, 'queued'));
+    const first = collect(jobs.feed.updates([ref('a')]));
+    await vi.advanceTimersByTimeAsync(0);
+    client.answer('a', (r) => ({ failure: 'UNAVAILABLE', ref: r, message: 'down', retryAfterMs: null, checkedAt: new Date() }));
+    await vi.advanceTimersByTimeAsync(1000);
+    // Joins while the job is failing: it has seen no state yet.
+    const second = collect(jobs.feed.updates([ref('a')]));
+    await vi.advanceTimersByTimeAsync(0);
+    client.answer('a', (r) => zendeskSnapshot(r, 'working', 40));
+    await vi.advanceTimersByTimeAsync(1000);
+    client.answer('a', (r) => zendeskSnapshot(r, 'working', 80));
+    await vi.advanceTimersByTimeAsync(1000);
+
+    expect(first.updates.map(describeUpdate)).toEqual(['a:-→QUEUED', 'a:QUEUED→UNAVAILABLE', 'a:QUEUED→RUNNING', 'a:RUNNING→RUNNING']);
+    expect(second.updates.map(describeUpdate)).toEqual(['a:-→UNAVAILABLE', 'a:-→RUNNING', 'a:RUNNING→RUNNING']);
+    expect(second.updates[1]).not.toBe(first.updates[2]);
+    expect(second.updates[2]).toBe(first.updates[3]);
+  });
+
   it('reports provider trouble once, and the job again when it recovers', async () => {
     const { client, jobs } = setup();
     const { updates } = collect(jobs.feed.updates([ref('a')]));

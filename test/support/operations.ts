@@ -72,3 +72,16 @@ export const JobUpdatesSubscription = graphql(`
     }
   }
 `);
+
+/** A selection shaped by a variable: subscribers with other values must not share results. */
+export const JobProgressSubscription = graphql(`
+  subscription JobProgress($refs: [JobRef!]!, $withProgress: Boolean!) {
+    jobUpdates(refs: $refs) {
+      previousState
+      result {
+        __typename
+        ... on Job { nativeId state progress @include(if: $withProgress) { completed } }
+      }
+    }
+  }
+`);

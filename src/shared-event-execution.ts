@@ -1,0 +1,143 @@
+/**
+ * Subscription events executed once per audience rather than once per subscriber.
+ *
+ * graphql-js runs a subscription's selection against every event, for every subscriber. Here,
+ * the job feed hands every stream watching a job the same event object (per `previousState`), so
+ * subscribers that sent the same document (yoga's parser cache gives one text one document
+ * object), with the same operation name and API key, and the same variables where the selection
+ * below the root field uses any, would get identical results: the first such subscriber's
+ * execution is kept, keyed by the event object, and the others reuse it. The result objects are
+ * shared read-only; transports serialize them per socket and error masking copies before changing.
+ *
+ * Everything else is graphql-js's own subscription path: `createSourceEventStream`, then `execute`
+ * with the event as root value, the source stream closed as soon as the subscriber leaves.
+ */
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  Kind,
+  type OperationDefinitionNode,
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  visit,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+export interface SharedEventExecutionOptions {
+  /** From a subscription's context: subscribers whose results may differ by who they are (API key, scopes) must differ here. */
+  readonly audienceOf: (context: unknown) => string;
+  /** Each event delivered: `executed` (ran the selection) or `shared` (reused another's result). */
+  readonly onEvent?: (how: 'executed' | 'shared') => void;
+}
+
+type Result = ExecutionResult | Promise<ExecutionResult>;
+
+/** What a document says about sharing: its id among documents seen, and whether variables shape its events. */
+interface DocumentFacts {
+  readonly id: number;
+  readonly variablesShapeEvents: boolean;
+}
+
+export function useSharedEventExecution(options: SharedEventExecutionOptions): Plugin {
+  const documents = new WeakMap<DocumentNode, DocumentFacts>();
+  /** Event object → audience key → the result every subscriber of that audience gets. */
+  const executions = new WeakMap<object, Map<string, Result>>();
+  let documentsSeen = 0;
+
+  const factsOf = (document: DocumentNode, operation: OperationDefinitionNode): DocumentFacts => {
+    let facts = documents.get(document);
+    if (!facts) {
+      facts = { id: (documentsSeen += 1), variablesShapeEvents: variablesShapeEvents(document, operation) };
+      documents.set(document, facts);
+    }
+    return facts;
+  };
+
+  const executeEvent = (args: ExecutionArgs, key: string, event: unknown): Result => {
+    if (typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
+    let byKey = executions.get(event);
+    if (!byKey) {
+      byKey = new Map();
+      executions.set(event, byKey);
+    }
+    const known = byKey.get(key);
+    if (known) {
+      options.onEvent?.('shared');
+      return known;
+    }
+    options.onEvent?.('executed');
+    const result = execute({ ...args, rootValue: event });
+    byKey.set(key, result);
+    return result;
+  };
+
+  return {
+    onSubscribe({ args, setSubscribeFn }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation !== 'subscription') return;
+      const facts = factsOf(args.document, operation);
+      setSubscribeFn(async (subscribeArgs: ExecutionArgs) => {
+        const source = await createSourceEventStream(subscribeArgs);
+        if (!isAsyncIterable(source)) return source;
+        const key = [
+          facts.id,
+          subscribeArgs.operationName ?? '',
+          options.audienceOf(subscribeArgs.contextValue),
+          facts.variablesShapeEvents ? JSON.stringify(subscribeArgs.variableValues ?? {}) : '',
+        ].join('\u0000');
+        return mapEvents(source, (event) => executeEvent(subscribeArgs, key, event));
+      });
+    },
+  };
+}
+
+/**
+ * Whether any variable is used below the root fields (in their selections or directives, or in
+ * fragments): then subscribers with other variables may see other results. Variables in the root
+ * fields' arguments only choose the stream, which each subscriber has its own of.
+ */
+function variablesShapeEvents(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  let used = false;
+  const mark = { Variable: () => void (used = true) };
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, mark);
+  }
+  for (const directive of operation.directives ?? []) visit(directive, mark);
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) {
+      visit(selection, mark);
+      continue;
+    }
+    if (selection.selectionSet) visit(selection.selectionSet, mark);
+    for (const directive of selection.directives ?? []) visit(directive, mark);
+  }
+  return used;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** `source` with each value mapped; leaving (`return`) reaches the source at once, even while a `next` waits. */
+function mapEvents(source: AsyncIterable<unknown>, map: (event: unknown) => Result): AsyncIterableIterator<ExecutionResult> {
+  const events = source[Symbol.asyncIterator]();
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      const next = await events.next();
+      return next.done ? { value: undefined, done: true } : { value: await map(next.value), done: false };
+    },
+    async return() {
+      await events.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error: unknown) {
+      if (events.throw) await events.throw(error);
+      else await events.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}

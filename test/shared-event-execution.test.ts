@@ -1,0 +1,98 @@
+/**
+ * Subscription events executed once per audience: real graphql-ws subscribers on one job, the
+ * executions counted on `/metrics` (`jsg_subscription_events_total`), and what each subscriber
+ * received compared with what it asked for.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { JobKind } from '../src/jobs/model.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { type FakeProviders, startFakeProviders, zendeskJob } from './support/fake-providers.js';
+import { JobProgressSubscription, JobUpdatesSubscription } from './support/operations.js';
+import { sample } from './support/prometheus.js';
+import { type Subscriber, subscribeWs, wsClient } from './support/subscribers.js';
+import { waitFor } from './support/wait.js';
+
+const KEYS = { a: 'shared-exec-key-a', b: 'shared-exec-key-b' };
+const jobs = new Map<string, Record<string, unknown>>();
+let providers: FakeProviders;
+let api: TestApp;
+const clients: ReturnType<typeof wsClient>[] = [];
+
+beforeAll(async () => {
+  providers = await startFakeProviders(jobs);
+  api = await startTestApp({ ...providers.env, API_KEYS: `${KEYS.a},${KEYS.b}`, POLL_INTERVAL_MS: '20', POLL_MAX_INTERVAL_MS: '40', CACHE_TTL_MS: '1' });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+});
+afterAll(async () => {
+  await api.close();
+  await providers.upstream.close();
+});
+
+const ref = (id: string, kind: JobKind = 'ZENDESK_JOB_STATUS') => ({ kind, id });
+const working = (id: string, progress: number) => zendeskJob(id, 'working', { total: 10, progress });
+
+function client(key: string) {
+  const created = wsClient(api.url, { authorization: `Bearer ${key}` });
+  clients.push(created);
+  return created;
+}
+
+async function executions(): Promise<{ executed: number; shared: number }> {
+  const text = await (await fetch(`${api.app.server.origin}/metrics`)).text();
+  const count = (execution: string) => sample(text, 'jsg_subscription_events_total', { execution }) ?? 0;
+  return { executed: count('executed'), shared: count('shared') };
+}
+
+/** The last event a subscriber got for `id`. */
+function lastFor<T extends { jobUpdates: { result: Record<string, unknown> } }>(subscriber: Subscriber<T>, id: string) {
+  return subscriber.events.filter((event) => event.jobUpdates.result.nativeId === id).at(-1)?.jobUpdates;
+}
+
+const progressOf = (update: { result: Record<string, unknown> } | undefined) => (update?.result.progress as { completed: number } | undefined)?.completed;
+
+describe('shared execution of subscription events', () => {
+  it('runs each change once for subscribers with the same document and key, whatever refs they watch', async () => {
+    jobs.set('V3-one', working('V3-one', 1));
+    jobs.set('V3-beside', zendeskJob('V3-beside', 'working'));
+    const subscribers = Array.from({ length: 6 }, (_, index) =>
+      subscribeWs(client(KEYS.a), JobUpdatesSubscription, { refs: index % 2 ? [ref('V3-one'), ref('V3-beside')] : [ref('V3-one')] }),
+    );
+    await Promise.all(subscribers.map((subscriber, index) => subscriber.received(index % 2 ? 2 : 1)));
+    const before = await executions();
+
+    jobs.set('V3-one', working('V3-one', 5));
+    await waitFor(() => subscribers.every((subscriber) => progressOf(lastFor(subscriber, 'V3-one')) === 5), { what: 'the change everywhere' });
+    const after = await executions();
+
+    expect(after.executed - before.executed).toBe(1);
+    expect(after.shared - before.shared).toBe(5);
+    const changes = subscribers.map((subscriber) => lastFor(subscriber, 'V3-one'));
+    for (const change of changes) expect(change).toEqual(changes[0]);
+    expect(changes[0]).toMatchObject({ previousState: 'RUNNING', result: { state: 'RUNNING', progress: { completed: 5 } } });
+  });
+
+  it('keeps results apart where variables shape the selection, and between API keys', async () => {
+    jobs.set('V3-two', working('V3-two', 1));
+    const subscribe = (key: string, withProgress: boolean) => subscribeWs(client(key), JobProgressSubscription, { refs: [ref('V3-two')], withProgress });
+    const withA = [subscribe(KEYS.a, true), subscribe(KEYS.a, true)];
+    const withoutA = subscribe(KEYS.a, false);
+    const withB = subscribe(KEYS.b, true);
+    const all = [...withA, withoutA, withB];
+    await Promise.all(all.map((subscriber) => subscriber.received(1)));
+    const before = await executions();
+
+    jobs.set('V3-two', working('V3-two', 7));
+    await waitFor(() => all.every((subscriber) => subscriber.events.length === 2), { what: 'the change everywhere' });
+    const after = await executions();
+
+    // One execution per audience: key a with progress (two subscribers), key a without, key b.
+    expect(after.executed - before.executed).toBe(3);
+    expect(after.shared - before.shared).toBe(1);
+    for (const subscriber of [...withA, withB]) {
+      expect(subscriber.events[1]!.jobUpdates.result).toEqual({ __typename: 'ZendeskJobStatus', nativeId: 'V3-two', state: 'RUNNING', progress: { completed: 7 } });
+    }
+    expect(withoutA.events[1]!.jobUpdates.result).toEqual({ __typename: 'ZendeskJobStatus', nativeId: 'V3-two', state: 'RUNNING' });
+  });
+});
