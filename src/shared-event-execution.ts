@@ -46,10 +46,10 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
   const executions = new WeakMap<object, Map<string, Result>>();
   let documentsSeen = 0;
 
-  const factsOf = (document: DocumentNode, operation: OperationDefinitionNode): DocumentFacts => {
+  const factsOf = (document: DocumentNode): DocumentFacts => {
     let facts = documents.get(document);
     if (!facts) {
-      facts = { id: (documentsSeen += 1), variablesShapeEvents: variablesShapeEvents(document, operation) };
+      facts = { id: (documentsSeen += 1), variablesShapeEvents: variablesShapeEvents(document) };
       documents.set(document, facts);
     }
     return facts;
@@ -77,7 +77,7 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
     onSubscribe({ args, setSubscribeFn }) {
       const operation = getOperationAST(args.document, args.operationName);
       if (operation?.operation !== 'subscription') return;
-      const facts = factsOf(args.document, operation);
+      const facts = factsOf(args.document);
       setSubscribeFn(async (subscribeArgs: ExecutionArgs) => {
         const source = await createSourceEventStream(subscribeArgs);
         if (!isAsyncIterable(source)) return source;
@@ -94,16 +94,22 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
 }
 
 /**
- * Whether any variable is used below the root fields (in their selections or directives, or in
- * fragments): then subscribers with other variables may see other results. Variables in the root
- * fields' arguments only choose the stream, which each subscriber has its own of.
+ * Whether any variable is used below the root fields of any operation (in their selections or
+ * directives, or in fragments): then subscribers with other variables may see other results.
+ * Variables in the root fields' arguments only choose the stream, which each subscriber has its
+ * own of. Every operation counts, since the answer is kept per document.
  */
-function variablesShapeEvents(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+function variablesShapeEvents(document: DocumentNode): boolean {
   let used = false;
   const mark = { Variable: () => void (used = true) };
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, mark);
+    if (definition.kind === Kind.OPERATION_DEFINITION) markBelowRootFields(definition, mark);
   }
+  return used;
+}
+
+function markBelowRootFields(operation: OperationDefinitionNode, mark: { Variable: () => void }): void {
   for (const directive of operation.directives ?? []) visit(directive, mark);
   for (const selection of operation.selectionSet.selections) {
     if (selection.kind !== Kind.FIELD) {
@@ -113,7 +119,6 @@ function variablesShapeEvents(document: DocumentNode, operation: OperationDefini
     if (selection.selectionSet) visit(selection.selectionSet, mark);
     for (const directive of selection.directives ?? []) visit(directive, mark);
   }
-  return used;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
