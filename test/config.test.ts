@@ -69,7 +69,7 @@ describe('defaults', () => {
       production: false,
       graphiql: true,
       introspection: true,
-      queryLimits: { maxDepth: 12, maxCost: 5000, maxAliases: 15, maxTokens: 10000, maxDirectives: 50 },
+      queryLimits: { maxDepth: 12, maxCost: 5000, maxAliases: 15, maxTokens: 10000, maxDirectives: 50, maxNesting: 64 },
       trustedDocuments: null,
       secrets: [],
     });

@@ -108,6 +108,10 @@ export const ENV = {
   ARMOR_MAX_ALIASES: { default: '15', meaning: 'Most aliases in one operation.' },
   ARMOR_MAX_TOKENS: { default: '10000', meaning: 'Most lexical tokens in one document.' },
   ARMOR_MAX_DIRECTIVES: { default: '50', meaning: 'Most directives in one operation.' },
+  ARMOR_MAX_NESTING: {
+    default: '64',
+    meaning: 'Deepest nesting of brackets (selection sets, list and object literals) in a document, checked before parsing.',
+  },
 } as const satisfies Record<string, EnvVar>;
 
 /** The name of a variable the reader accepts. */

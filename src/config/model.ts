@@ -110,4 +110,10 @@ export interface QueryLimits {
   maxTokens: number;
   /** `ARMOR_MAX_DIRECTIVES`, default 50: directives per operation. */
   maxDirectives: number;
+  /**
+   * `ARMOR_MAX_NESTING`, default 64: brackets (`{`, `[`, `(`) open at once, counted on the text
+   * before parsing, since graphql-js's parser recurses per level and a deep enough document
+   * (`[[[…]]]`, `{a:{a:…}}`) overflows its stack.
+   */
+  maxNesting: number;
 }
