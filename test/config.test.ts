@@ -56,6 +56,7 @@ describe('defaults', () => {
       pollIntervalMs: 2000,
       pollMaxIntervalMs: 30000,
       cacheTtlMs: 1000,
+      notFoundGraceMs: 10000,
       doneTtlMs: 600000,
       cacheStaleMs: 0,
       cacheMaxEntries: 50000,

@@ -52,6 +52,8 @@ export interface Config {
   pollMaxIntervalMs: number;
   /** `CACHE_TTL_MS`, default 1000: how long a non-terminal status is reused across requests. */
   cacheTtlMs: number;
+  /** `NOT_FOUND_GRACE_MS`, default 10000: how long a never-seen job may answer "not found" before that is final. */
+  notFoundGraceMs: number;
   /** `DONE_CACHE_TTL_MS`, default 600000: how long a done status is reused. */
   doneTtlMs: number;
   /**
