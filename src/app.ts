@@ -66,6 +66,7 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     cacheMaxEntries: config.cacheMaxEntries,
     pollIntervalMs: config.pollIntervalMs,
     pollMaxIntervalMs: config.pollMaxIntervalMs,
+    notFoundGraceMs: config.notFoundGraceMs,
     maxRefs: config.maxRefs,
     bodyLimitBytes: config.bodyLimitBytes,
     graphiql: config.graphiql,

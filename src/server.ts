@@ -44,6 +44,8 @@ export interface ServerOptions {
   readonly cacheMaxEntries: number;
   readonly pollIntervalMs: number;
   readonly pollMaxIntervalMs: number;
+  /** How long a never-seen job may answer "not found" before that is final; 0 or omitted: at once. */
+  readonly notFoundGraceMs?: number;
   readonly maxRefs: number;
   /** Requests with a larger body are refused with 413 (declared lengths before reading, chunked bodies while reading). */
   readonly bodyLimitBytes: number;

@@ -9,9 +9,15 @@
  * execution is kept, keyed by the event object, and the others reuse it. The result objects are
  * shared read-only; transports serialize them per socket and error masking copies before changing.
  *
- * Everything else is graphql-js's own subscription path: `createSourceEventStream`, then `execute`
- * with the event as root value, the source stream closed as soon as the subscriber leaves.
+ * Everything else is the usual subscription path: graphql-js's `createSourceEventStream`, then
+ * `execute` with the event as root value, the source stream closed as soon as the subscriber
+ * leaves. That `execute` is `@graphql-tools/executor`'s, the one yoga runs queries and mutations
+ * with, not graphql-js's: the two classify a field's failure differently (a value a scalar cannot
+ * serialize, e.g. an `Int` over 2^31-1, is a plain error in the former and a `GraphQLError` in
+ * the latter), and error masking hides only what it takes for unexpected. With the same executor,
+ * an event's errors are masked exactly as a query's are, on WebSocket and SSE alike.
  */
+import { execute as executeLikeQueries } from '@graphql-tools/executor';
 import {
   type DocumentNode,
   type ExecutionArgs,
@@ -19,7 +25,6 @@ import {
   Kind,
   type OperationDefinitionNode,
   createSourceEventStream,
-  execute,
   getOperationAST,
   visit,
 } from 'graphql';
@@ -33,6 +38,11 @@ export interface SharedEventExecutionOptions {
 }
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
+
+/** One event's execution. The schema enables no `@defer`/`@stream`, so the result is always a single one. */
+function execute(args: ExecutionArgs): Result {
+  return executeLikeQueries(args) as Result;
+}
 
 /** What a document says about sharing: its id among documents seen, and whether variables shape its events. */
 interface DocumentFacts {

@@ -4,8 +4,10 @@
  *
  * What yoga does per HTTP request is done here per connection or per operation: the `Origin`
  * check (at the upgrade), the API key (at `connection_init`: refused with 4403 Forbidden), the
- * message size cap, trusted documents, and a cap on concurrent operations per connection (one
- * more is answered with an error for that operation alone; the socket stays open).
+ * message size cap, trusted documents, the nesting limit (yoga checks it in `onParams`, which
+ * this path does not run), and a cap on concurrent operations per connection (one more is
+ * answered with an error for that operation alone; the socket stays open). Whatever goes wrong
+ * while preparing one operation is that operation's error, never the connection's.
  */
 import type { Server } from 'node:http';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
@@ -21,6 +23,7 @@ import type { Caller } from './security/caller.js';
 import { webSocketOriginAllowed } from './security/cors.js';
 import type { CallerCarrier } from './security/http-auth.js';
 import type { SecurityOptions } from './security/options.js';
+import { nestingRefusal } from './security/query-limits.js';
 import { resolveTrustedDocument } from './security/trusted-documents.js';
 
 type Yoga = YogaServerInstance<CallerCarrier, Context>;
@@ -106,13 +109,17 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
             params: { ...payload, query },
             caller: ctx.extra.caller,
           });
+          const tooDeep = typeof query === 'string' ? nestingRefusal(query, security.queryLimits.maxNesting) : null;
+          if (tooDeep) return [tooDeep];
           let document;
           try {
             document = enveloped.parse(query);
           } catch (error) {
             // A syntax error or the token limit: that operation's error, not the connection's.
             if (error instanceof GraphQLError) return [error];
-            throw error;
+            // Anything else is unexpected: thrown on, graphql-ws would close the whole socket (4500).
+            logger.error({ err: error }, 'WebSocket operation could not be parsed');
+            return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
           }
           const args: ExecutionArgs = {
             schema: enveloped.schema,

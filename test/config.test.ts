@@ -56,6 +56,7 @@ describe('defaults', () => {
       pollIntervalMs: 2000,
       pollMaxIntervalMs: 30000,
       cacheTtlMs: 1000,
+      notFoundGraceMs: 10000,
       doneTtlMs: 600000,
       cacheStaleMs: 0,
       cacheMaxEntries: 50000,
@@ -69,7 +70,7 @@ describe('defaults', () => {
       production: false,
       graphiql: true,
       introspection: true,
-      queryLimits: { maxDepth: 12, maxCost: 5000, maxAliases: 15, maxTokens: 10000, maxDirectives: 50 },
+      queryLimits: { maxDepth: 12, maxCost: 5000, maxAliases: 15, maxTokens: 10000, maxDirectives: 50, maxNesting: 64 },
       trustedDocuments: null,
       secrets: [],
     });

@@ -17,7 +17,7 @@ let api: TestApp;
 
 beforeAll(async () => {
   providers = await startFakeProviders(zendeskJobs);
-  api = await startTestApp({ ...providers.env, POLL_INTERVAL_MS: '40', POLL_MAX_INTERVAL_MS: '80', CACHE_TTL_MS: '20' });
+  api = await startTestApp({ ...providers.env, POLL_INTERVAL_MS: '40', POLL_MAX_INTERVAL_MS: '80', CACHE_TTL_MS: '20', NOT_FOUND_GRACE_MS: '2000' });
 });
 afterAll(async () => {
   await api.close();
@@ -88,10 +88,39 @@ describe('jobUpdates behaviour', () => {
     expect(sub.events.map(summary).at(-1)).toBe('wobbly:RUNNING→COMPLETED');
   });
 
-  it('completes at once for jobs that are not found', async () => {
-    const sub = subscribeWs(newClient(), JobUpdatesSubscription, { refs: [ref('ZENDESK_JOB_STATUS', 'V3-never')] });
+  it('reports a fresh job not found at once, but keeps watching it through NOT_FOUND_GRACE_MS', async () => {
+    const id = 'V3-never';
+    const sub = subscribeWs(newClient(), JobUpdatesSubscription, { refs: [ref('ZENDESK_JOB_STATUS', id)] });
+    await sub.received(1);
+    const asked = () => providers.requestsTo('/zd').filter((request) => (request.query.ids ?? '').split(',').includes(id)).length;
+    const before = asked();
+    // Still polled, still open: fresh jobs may 404 briefly.
+    await waitFor(() => asked() >= before + 3, { what: 'polls through the grace' });
+    expect(sub.isComplete()).toBe(false);
     await sub.completed;
     expect(sub.events.map((event) => event.jobUpdates.result.__typename)).toEqual(['JobNotFoundError']);
+    expect(sub.errors).toEqual([]);
+  });
+
+  it('follows a fresh job that appears within the grace', async () => {
+    const id = 'V3-late';
+    const sub = subscribeWs(newClient(), JobUpdatesSubscription, { refs: [ref('ZENDESK_JOB_STATUS', id)] });
+    await sub.received(1);
+    zendeskJobs.set(id, zendeskJob(id, 'working'));
+    await sub.received(2);
+    zendeskJobs.set(id, zendeskJob(id, 'completed'));
+    await sub.completed;
+    expect(sub.events.map(summary)).toEqual([`${id}:-→JobNotFoundError`, `${id}:-→RUNNING`, `${id}:RUNNING→COMPLETED`]);
+  });
+
+  it('completes at once when a job seen before disappears', async () => {
+    const id = 'V3-vanishing';
+    zendeskJobs.set(id, zendeskJob(id, 'working'));
+    const sub = subscribeWs(newClient(), JobUpdatesSubscription, { refs: [ref('ZENDESK_JOB_STATUS', id)] });
+    await sub.received(1);
+    zendeskJobs.delete(id);
+    await sub.completed;
+    expect(sub.events.map(summary)).toEqual([`${id}:-→RUNNING`, `${id}:RUNNING→JobNotFoundError`]);
   });
 
   it('polls a job once per interval for fifty subscribers, and stops after the last leaves', async () => {

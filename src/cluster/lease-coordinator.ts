@@ -14,9 +14,10 @@
  * the winners, answering `new`, publish their next outcome so that every instance hears it.
  *
  * A claim that fails while Redis stays connected (a slow answer, a stalled event loop) changes no
- * lease: this instance goes on polling what it holds and leaves the rest to their holders. Only
- * when claims have kept failing for a whole lease time, so that holders cannot renew either, does
- * it poll everything it watches.
+ * lease: this instance goes on polling what it holds and leaves the rest to their holders. When
+ * the timeout is confirmed (`redis.ts`: a PING times out too), Redis counts as lost and the
+ * paragraph above applies; a claim failing otherwise for a whole lease time, so that holders
+ * cannot renew either, also makes it poll everything it watches.
  */
 import type { PollClaim, PollCoordinator } from '../jobs/poll-coordinator.js';
 import type { Logger } from '../logger.js';

@@ -9,6 +9,15 @@
  * - the subscriber queues while away and ioredis resubscribes its channels when Redis is back, so
  *   subscriptions resume by themselves.
  * Both reconnect for ever with a capped backoff; nothing here ever throws after start-up.
+ *
+ * A Redis that stops answering while its sockets stay open (SIGSTOP, a long script, a congested
+ * network) counts as lost too: a command that times out marks the connection stalled, so every
+ * caller takes its local path at once instead of waiting out its own timeout (a poll tick would
+ * otherwise wait out three), `/ready` says 503, and the log says Redis is lost. A timeout is
+ * confirmed by a PING timing out too, so that one slow answer, or this process's own blocked
+ * event loop, does not flip the whole instance into degraded mode. A PING every
+ * command timeout notices a stall even when nothing else asks, and, while stalled, notices the end
+ * of it: then Redis counts as back, as after a reconnection (listeners resync what they missed).
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
@@ -78,9 +87,11 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
   const resumed: (() => void)[] = [];
   const waiters: (() => void)[] = [];
   let closing = false;
+  /** Set when a command timed out; cleared by the next answer. */
+  let stalled = false;
 
   const update = () => {
-    const now = commands.status === 'ready' && subscriber.status === 'ready';
+    const now = commands.status === 'ready' && subscriber.status === 'ready' && !stalled;
     if (now === up || closing) return;
     up = now;
     if (up) {
@@ -98,6 +109,36 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
       );
     }
   };
+  // One slow answer (or this process's own stalled event loop) is not yet a stall: a PING must time out too.
+  let confirming = false;
+  watchForStalls(commands, {
+    timedOut: () => {
+      if (stalled || confirming || closing) return;
+      confirming = true;
+      commands
+        .ping()
+        .then(
+          () => {},
+          (error: unknown) => {
+            if (!isTimeout(error) || stalled) return;
+            stalled = true;
+            lastError = `Redis did not answer within ${options.commandTimeoutMs} ms (REDIS_COMMAND_TIMEOUT_MS)`;
+            update();
+          },
+        )
+        .finally(() => (confirming = false));
+    },
+    answered: () => {
+      if (!stalled) return;
+      stalled = false;
+      update();
+    },
+  });
+  const probe = setInterval(() => {
+    // While reconnecting ioredis rejects at once (no offline queue); only a ready client can stall.
+    if (commands.status === 'ready') commands.ping().catch(() => {});
+  }, Math.max(50, options.commandTimeoutMs));
+  probe.unref();
   for (const client of [commands, subscriber]) {
     for (const event of ['ready', 'close', 'end', 'reconnecting', 'connect']) client.on(event, update);
     client.on('error', (error: Error) => {
@@ -122,6 +163,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
     const reason = lastError ?? 'no answer';
     if (!options.optional) {
       closing = true;
+      clearInterval(probe);
       commands.disconnect();
       subscriber.disconnect();
       throw new Error(`REDIS_URL: cannot connect to ${safeUrl} (${reason})`);
@@ -142,10 +184,33 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
     onResumed: (listener) => resumed.push(listener),
     async close() {
       closing = true;
+      clearInterval(probe);
       // `quit` waits for replies, but would hang while Redis is away; a lost connection has nothing to flush.
       await Promise.all([commands, subscriber].map((client) => (client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect())));
     },
   };
+}
+
+/**
+ * Hooks every command `client` sends (single, pipelined or auto-pipelined: all pass through
+ * `sendCommand`) to tell a timeout ("Command timed out", ioredis's `commandTimeout`) from an
+ * answer. Other failures (connection errors, Redis error replies) say nothing about a stall.
+ */
+function watchForStalls(client: Redis, on: { timedOut: () => void; answered: () => void }): void {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], stream?: Parameters<Redis['sendCommand']>[1]) => {
+    const result = send(command, stream);
+    command.promise.then(on.answered, (error: unknown) => {
+      if (isTimeout(error)) on.timedOut();
+      // An error reply is an answer all the same.
+      else if (error instanceof Error && error.name === 'ReplyError') on.answered();
+    });
+    return result;
+  }) as Redis['sendCommand'];
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
 }
 
 /** `redis://host:port/db` with neither user nor password, for messages and logs. */

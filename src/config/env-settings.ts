@@ -76,6 +76,8 @@ export function readQueryLimits(read: EnvReader): QueryLimits {
     maxAliases: read.int('ARMOR_MAX_ALIASES', 0, 10_000),
     maxTokens: read.int('ARMOR_MAX_TOKENS', 1),
     maxDirectives: read.int('ARMOR_MAX_DIRECTIVES', 0, 10_000),
+    // Bounded above: the parser recurses once per level, and a few thousand levels overflow its stack.
+    maxNesting: read.int('ARMOR_MAX_NESTING', 1, 500),
   };
 }
 

@@ -66,6 +66,10 @@ export const ENV = {
   },
   POLL_INTERVAL_MS: { default: '2000', meaning: "Poller's first interval per watched job." },
   POLL_MAX_INTERVAL_MS: { default: '30000', meaning: "Poller's largest interval (at least `POLL_INTERVAL_MS`)." },
+  NOT_FOUND_GRACE_MS: {
+    default: '10000',
+    meaning: 'A job never seen before is final "not found" only after answering 404 for this long (fresh jobs can 404 briefly); 0: at once.',
+  },
   CACHE_TTL_MS: { default: '1000', meaning: 'How long a non-terminal status is reused across requests.' },
   DONE_CACHE_TTL_MS: { default: '600000', meaning: 'How long a done status is reused.' },
   CACHE_STALE_MS: {
@@ -108,6 +112,10 @@ export const ENV = {
   ARMOR_MAX_ALIASES: { default: '15', meaning: 'Most aliases in one operation.' },
   ARMOR_MAX_TOKENS: { default: '10000', meaning: 'Most lexical tokens in one document.' },
   ARMOR_MAX_DIRECTIVES: { default: '50', meaning: 'Most directives in one operation.' },
+  ARMOR_MAX_NESTING: {
+    default: '64',
+    meaning: 'Deepest nesting of brackets (selection sets, list and object literals) in a document, checked before parsing.',
+  },
 } as const satisfies Record<string, EnvVar>;
 
 /** The name of a variable the reader accepts. */

@@ -66,6 +66,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeys,
     ...readPollIntervals(read, findings),
     cacheTtlMs: read.int('CACHE_TTL_MS', 1, MAX_TIMER_MS),
+    notFoundGraceMs: read.int('NOT_FOUND_GRACE_MS', 0, MAX_TIMER_MS),
     doneTtlMs: read.int('DONE_CACHE_TTL_MS', 1, MAX_TIMER_MS),
     cacheStaleMs: read.int('CACHE_STALE_MS', 0, MAX_TIMER_MS),
     cacheMaxEntries: read.int('CACHE_MAX_ENTRIES', 1),

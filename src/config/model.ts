@@ -52,6 +52,8 @@ export interface Config {
   pollMaxIntervalMs: number;
   /** `CACHE_TTL_MS`, default 1000: how long a non-terminal status is reused across requests. */
   cacheTtlMs: number;
+  /** `NOT_FOUND_GRACE_MS`, default 10000: how long a never-seen job may answer "not found" before that is final. */
+  notFoundGraceMs: number;
   /** `DONE_CACHE_TTL_MS`, default 600000: how long a done status is reused. */
   doneTtlMs: number;
   /**
@@ -110,4 +112,10 @@ export interface QueryLimits {
   maxTokens: number;
   /** `ARMOR_MAX_DIRECTIVES`, default 50: directives per operation. */
   maxDirectives: number;
+  /**
+   * `ARMOR_MAX_NESTING`, default 64: brackets (`{`, `[`, `(`) open at once, counted on the text
+   * before parsing, since graphql-js's parser recurses per level and a deep enough document
+   * (`[[[…]]]`, `{a:{a:…}}`) overflows its stack.
+   */
+  maxNesting: number;
 }

@@ -13,6 +13,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Clock } from './clock.js';
 import { type JobPubSub, reviveOutcome } from './events.js';
 import { type JobOutcome, type JobRef, type JobState, isFailure, isFinal, outcomeSignature, refKey } from './model.js';
+import { NotFoundGrace } from './not-found-grace.js';
 import type { Poller } from './poller.js';
 import type { StatusStore } from './status-store.js';
 
@@ -51,13 +52,18 @@ export interface JobFeedOptions {
   readonly poller: Poller;
   readonly pubsub: JobPubSub;
   readonly clock: Clock;
+  /** When a not found is final (shared with the poller); default: at once. */
+  readonly notFound?: NotFoundGrace;
 }
 
 export class JobFeed {
   private readonly topics = new Map<string, Topic>();
   private streams = 0;
+  private readonly notFound: NotFoundGrace;
 
-  constructor(private readonly options: JobFeedOptions) {}
+  constructor(private readonly options: JobFeedOptions) {
+    this.notFound = options.notFound ?? new NotFoundGrace({ graceMs: 0, clock: options.clock });
+  }
 
   /** For tests and metrics: open streams, job topics subscribed, local listeners. */
   stats(): { streams: number; topics: number; listeners: number } {
@@ -79,12 +85,18 @@ export class JobFeed {
       let early: [JobOutcome, boolean][] | null = [];
       let open = unique.size;
 
-      const report: Listener = (outcome, catchUp = false, updateFor) => {
+      const report: Listener = (answer, catchUp = false, updateFor) => {
+        // Events come judged by the poller that published them (the lease holder's, in a cluster); loads are judged here.
+        const outcome = this.notFound.judge(answer);
         const entry = reported.get(refKey(outcome.ref));
         const signature = outcomeSignature(outcome);
         if (!entry || entry.final || entry.signature === signature) return;
         if (catchUp && outcome.checkedAt.getTime() < entry.checkedAt) return;
-        void push(updateFor?.(entry.state) ?? { result: outcome, previousState: entry.state, at: new Date(this.options.clock.now()) });
+        // A provisional not found becoming final is no news to the subscriber: it only ends the watch.
+        const confirmed = entry.signature === 'failure:NOT_FOUND:provisional' && isFinal(outcome) && isFailure(outcome);
+        if (!confirmed) {
+          void push(updateFor?.(entry.state) ?? { result: outcome, previousState: entry.state, at: new Date(this.options.clock.now()) });
+        }
         entry.signature = signature;
         entry.checkedAt = outcome.checkedAt.getTime();
         if (!isFailure(outcome)) entry.state = outcome.state;
@@ -106,7 +118,7 @@ export class JobFeed {
         // `current` is in the order of `unique`.
         [...unique.entries()].forEach(([key, ref], index) => {
           const entry = reported.get(key)!;
-          if (!entry.final) entry.release = this.options.poller.watch(ref, current[index]);
+          if (!entry.final) entry.release = this.options.poller.watch(ref, this.notFound.judge(current[index]!));
         });
         const queued = early;
         early = null;

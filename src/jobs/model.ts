@@ -139,6 +139,12 @@ export interface JobFailure {
   /** How long the provider asked us to wait, when it said so. */
   readonly retryAfterMs: number | null;
   readonly checkedAt: Date;
+  /**
+   * Only on `NOT_FOUND`: the job was never seen and its grace (`NOT_FOUND_GRACE_MS`) has not
+   * passed, so watchers keep watching. Set by `NotFoundGrace` on what the poller publishes and
+   * the feed reports; the store's answers never carry it.
+   */
+  readonly provisional?: boolean;
 }
 
 /** What the store answers for one ref. */
@@ -148,9 +154,9 @@ export function isFailure(outcome: JobOutcome): outcome is JobFailure {
   return 'failure' in outcome;
 }
 
-/** A terminal outcome ends a subscription's interest in the job. */
+/** A terminal outcome ends a subscription's interest in the job; a provisional not found does not. */
 export function isFinal(outcome: JobOutcome): boolean {
-  return isFailure(outcome) ? outcome.failure === 'NOT_FOUND' : outcome.done;
+  return isFailure(outcome) ? outcome.failure === 'NOT_FOUND' && outcome.provisional !== true : outcome.done;
 }
 
 /** Maps the contract's state table: provider word → state and done. */
@@ -183,7 +189,7 @@ const STATE_TABLE: Record<Provider, Record<string, { state: JobState; done: bool
  * Two outcomes with the same signature are the same news, whenever they were checked.
  */
 export function outcomeSignature(outcome: JobOutcome): string {
-  if (isFailure(outcome)) return `failure:${outcome.failure}`;
+  if (isFailure(outcome)) return `failure:${outcome.failure}${outcome.provisional ? ':provisional' : ''}`;
   const progress = outcome.progress ? `${outcome.progress.completed}/${outcome.progress.total}` : '-';
   return `${outcome.state}|${outcome.done}|${progress}|${outcome.message ?? ''}`;
 }

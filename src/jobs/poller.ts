@@ -18,6 +18,7 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from './clock.js';
 import type { JobPubSub } from './events.js';
+import { NotFoundGrace } from './not-found-grace.js';
 import { localPollCoordinator, type PollClaim, type PollCoordinator } from './poll-coordinator.js';
 import {
   type JobOutcome,
@@ -45,6 +46,8 @@ export interface PollerOptions {
   readonly onPoll?: (jobs: number) => void;
   /** Who polls which job; default: this process polls everything it watches. */
   readonly coordinator?: PollCoordinator;
+  /** When a not found is final (shared with the feed); default: at once. */
+  readonly notFound?: NotFoundGrace;
 }
 
 interface Watched {
@@ -75,10 +78,12 @@ export class Poller {
   private schedulePending = false;
   private readonly random: () => number;
   private readonly coordinator: PollCoordinator;
+  private readonly notFound: NotFoundGrace;
 
   constructor(private readonly options: PollerOptions) {
     this.random = options.random ?? Math.random;
     this.coordinator = options.coordinator ?? localPollCoordinator;
+    this.notFound = options.notFound ?? new NotFoundGrace({ graceMs: 0, clock: options.clock });
   }
 
   /**
@@ -89,7 +94,8 @@ export class Poller {
     const key = refKey(ref);
     let entry = this.watched.get(key);
     if (!entry) {
-      const last = known ?? this.options.store.peek(ref);
+      const peeked = known ?? this.options.store.peek(ref);
+      const last = peeked && this.notFound.judge(peeked);
       const final = last !== undefined && isFinal(last);
       entry = { ref, watchers: 0, intervalMs: this.options.intervalMs, dueAt: null, polledAt: this.options.clock.now(), last };
       if (!final && !this.stopped) entry.dueAt = this.options.clock.now() + this.jittered(this.options.intervalMs);
@@ -245,8 +251,10 @@ export class Poller {
     return !this.stopped && this.watched.get(refKey(entry.ref)) === entry;
   }
 
-  private settle(entry: Watched, outcome: JobOutcome): void {
+  private settle(entry: Watched, answer: JobOutcome): void {
     if (!this.isCurrent(entry)) return; // released while in flight
+    // A never-seen job's not found stays provisional through its grace: keep polling it.
+    const outcome = this.notFound.judge(answer);
     // A first sighting is news to publish, but says nothing about whether the job is moving.
     const firstSighting = entry.last === undefined;
     const changed = firstSighting || outcomeSignature(entry.last!) !== outcomeSignature(outcome);
@@ -256,7 +264,12 @@ export class Poller {
       this.coordinator.finish(refKey(entry.ref));
       return;
     }
-    if (isFailure(outcome) && outcome.retryAfterMs !== null) {
+    const graceEndsAt = isFailure(outcome) && outcome.provisional ? this.notFound.graceEndsAt(entry.ref) : null;
+    if (graceEndsAt !== null) {
+      // A fresh job may appear any moment: ask at the base interval, and once more as the grace ends.
+      this.reschedule(entry, this.options.intervalMs);
+      entry.dueAt = Math.max(this.options.clock.now(), Math.min(entry.dueAt!, graceEndsAt));
+    } else if (isFailure(outcome) && outcome.retryAfterMs !== null) {
       // The provider's wait counts from its answer, which is now.
       this.reschedule(entry, this.backoff(entry.intervalMs, outcome.retryAfterMs), this.options.clock.now());
     } else if (isFailure(outcome)) {

@@ -8,6 +8,7 @@ import type { ProviderClient } from '../providers/client.js';
 import type { Clock } from './clock.js';
 import { createJobPubSub, type JobPubSub } from './events.js';
 import { JobFeed } from './job-feed.js';
+import { NotFoundGrace } from './not-found-grace.js';
 import type { PollCoordinator } from './poll-coordinator.js';
 import { Poller, type PollerOptions } from './poller.js';
 import type { SharedPauses, SharedStatuses } from './shared-level.js';
@@ -36,6 +37,8 @@ export interface JobServiceOptions {
   readonly cacheMaxEntries: number;
   readonly pollIntervalMs: number;
   readonly pollMaxIntervalMs: number;
+  /** `NOT_FOUND_GRACE_MS` (see `NotFoundGrace`); 0 or omitted: not found is final at once. */
+  readonly notFoundGraceMs?: number;
   /** The poller's jitter source (tests pass a constant). */
   readonly random?: () => number;
   /** In memory, this process alone, when omitted. */
@@ -69,7 +72,10 @@ export function createJobService(options: JobServiceOptions): JobService {
     sharedPauses: sharing.pauses,
     onLookup: options.onLookup,
   });
+  // One judge for the poller and the feed, so that both agree on when a not found is final.
+  const notFound = new NotFoundGrace({ graceMs: options.notFoundGraceMs ?? 0, clock });
   const poller = new Poller({
+    notFound,
     store,
     pubsub,
     clock,
@@ -80,6 +86,6 @@ export function createJobService(options: JobServiceOptions): JobService {
     coordinator: sharing.coordinator,
     onPoll: options.onPoll,
   });
-  const feed = new JobFeed({ store, poller, pubsub, clock });
+  const feed = new JobFeed({ store, poller, pubsub, clock, notFound });
   return { store, poller, feed, stop: () => poller.stop() };
 }

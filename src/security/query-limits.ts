@@ -1,6 +1,6 @@
 /**
- * Limits on what one operation may ask for, checked before it runs: graphql-armor's depth, cost,
- * alias, token and directive limits, introspection (off in production unless GraphiQL is on), and
+ * Limits on what one operation may ask for, checked before it runs: bracket nesting (on the text,
+ * before parsing), graphql-armor's depth, cost, alias, token and directive limits, introspection (off in production unless GraphiQL is on), and
  * field suggestions (hidden in production: "Did you mean …?" reveals the schema piece by piece).
  *
  * Every refusal is a GraphQL error with HTTP status 400, whatever the client accepts: armor would
@@ -19,7 +19,7 @@ export interface QueryLimitOptions {
 
 /** The plugins enforcing `options`, in the order yoga should run them. */
 export function queryLimitPlugins(options: QueryLimitOptions): Plugin[] {
-  const plugins: Plugin[] = [armor(options)];
+  const plugins: Plugin[] = [nestingLimit(options.queryLimits.maxNesting), armor(options)];
   if (!options.introspection) plugins.push({ onValidate: ({ addValidationRule }) => addValidationRule(noIntrospection) });
   return plugins;
 }
@@ -69,3 +69,53 @@ const noIntrospection: ValidationRule = (context) => ({
     );
   },
 });
+
+/**
+ * Refuses a document nested deeper than `maxNesting` before anything parses it: graphql-js's
+ * parser (and armor's token counter around it) recurses once per level, so `[[[…2000 deep…]]]`
+ * or `{a:{a:…}}` would overflow the stack, a 500 over HTTP. `onParams` runs for GET and POST
+ * (SSE included) before yoga parses; the WebSocket path calls `nestingRefusal` itself.
+ */
+function nestingLimit(maxNesting: number): Plugin {
+  return {
+    onParams({ params }) {
+      if (typeof params.query !== 'string') return;
+      const refusal = nestingRefusal(params.query, maxNesting);
+      if (refusal) throw refusal;
+    },
+  };
+}
+
+/** The error for a document nested deeper than `maxNesting` brackets, or null when it is not. */
+export function nestingRefusal(query: string, maxNesting: number): GraphQLError | null {
+  if (!nestedDeeperThan(query, maxNesting)) return null;
+  return limitExceeded(`Document nested too deeply: brackets ({, [, () may be nested at most ${maxNesting} deep`);
+}
+
+/**
+ * Whether more than `max` brackets are open at once somewhere in `text`, counted the way the
+ * lexer sees them: brackets inside strings, block strings and comments do not count. Mismatched
+ * brackets are the parser's business; this only bounds how deep it would recurse.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (char === '#') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i += 1;
+    } else if (char === '"' && text.startsWith('"""', i)) {
+      i += 3;
+      while (i < text.length && !text.startsWith('"""', i)) i += text.startsWith('\\"""', i) ? 4 : 1;
+      i += 2;
+    } else if (char === '"') {
+      i += 1;
+      while (i < text.length && text[i] !== '"' && text[i] !== '\n') i += text[i] === '\\' ? 2 : 1;
+    } else if (char === '{' || char === '[' || char === '(') {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (char === '}' || char === ']' || char === ')') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return false;
+}

@@ -130,12 +130,13 @@ describe('TRUSTED_DOCUMENTS configuration', () => {
   });
 
   it('reads and checks the ARMOR_* limits', () => {
-    expect(loadConfig({ ARMOR_MAX_DEPTH: '20', ARMOR_MAX_COST: '100', ARMOR_MAX_ALIASES: '0', ARMOR_MAX_TOKENS: '50', ARMOR_MAX_DIRECTIVES: '3' }).queryLimits).toEqual({
+    expect(loadConfig({ ARMOR_MAX_DEPTH: '20', ARMOR_MAX_COST: '100', ARMOR_MAX_ALIASES: '0', ARMOR_MAX_TOKENS: '50', ARMOR_MAX_DIRECTIVES: '3', ARMOR_MAX_NESTING: '9' }).queryLimits).toEqual({
       maxDepth: 20,
       maxCost: 100,
       maxAliases: 0,
       maxTokens: 50,
       maxDirectives: 3,
+      maxNesting: 9,
     });
     expect(() => loadConfig({ ARMOR_MAX_DEPTH: '0', ARMOR_MAX_COST: 'lots' })).toThrow(
       'ARMOR_MAX_DEPTH: expected a positive integer, got "0"; ARMOR_MAX_COST: expected a positive integer, got "lots"',

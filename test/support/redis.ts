@@ -84,6 +84,10 @@ export interface PrivateRedis {
   start(): Promise<void>;
   /** Kills it (SIGKILL: as abrupt as a crash); resolves when the process is gone. */
   stop(): Promise<void>;
+  /** SIGSTOP: the process hangs with its sockets open, answering nothing, until `resume`. */
+  pause(): void;
+  /** SIGCONT: it answers again, the replies held meanwhile first. */
+  resume(): void;
 }
 
 /** A `redis-server` child of this test, on its own port, keeping nothing on disk. Not started yet. */
@@ -101,6 +105,12 @@ export function privateRedis(port: number): PrivateRedis {
       // Never outlive the test run, even when it fails before `stop`.
       process.once('exit', () => started.kill('SIGKILL'));
       await waitFor(() => redisAvailableQuietly(url), { what: `redis-server on port ${port}`, timeoutMs: 10_000 });
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
     async stop() {
       const running = child;
