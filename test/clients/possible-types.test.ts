@@ -22,7 +22,7 @@ describe('possible-types.json', () => {
     try {
       const target = config.generates[FILE];
       expect(target, 'codegen.ts generates possible-types.json').toBeDefined();
-      const outputs = await generate({ ...config, generates: { [FILE]: target! }, silent: true }, false);
+      const outputs: { filename: string; content: string }[] = await generate({ ...config, generates: { [FILE]: target! }, silent: true }, false);
       expect(outputs.map((output) => resolve(ROOT, output.filename))).toEqual([resolve(ROOT, FILE)]);
       expect(readFileSync(resolve(ROOT, FILE), 'utf8'), 'possible-types.json is stale: run npm run codegen').toBe(outputs[0]!.content);
     } finally {
