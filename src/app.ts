@@ -9,7 +9,7 @@ import type { Clock } from './jobs/clock.js';
 import type { Logger } from './logger.js';
 import type { AccountConfig } from './providers/client.js';
 import { createProviderClient } from './providers/index.js';
-import { type Sandbox, startSandbox } from './sandbox/index.js';
+import { DEVELOPMENT_CREDENTIALS, type Sandbox, startSandbox } from './sandbox/index.js';
 import { createMetrics } from './metrics.js';
 import { securityOptionsOf } from './security/options.js';
 import { defaultQuery } from './graphiql-query.js';
@@ -47,7 +47,9 @@ export async function startApp(config: Config, logger: Logger, clock?: Clock): P
 }
 
 async function startServing(config: Config, logger: Logger, clock: Clock | undefined, cluster: Cluster | null): Promise<App> {
-  const sandbox = config.useSandbox ? await startSandbox({ clock }) : null;
+  // SANDBOX_PORT: a known port and the documented credentials, so outside tools can reach it too.
+  const fixed = config.sandboxPort === null ? {} : { port: config.sandboxPort, credentials: DEVELOPMENT_CREDENTIALS };
+  const sandbox = config.useSandbox ? await startSandbox({ clock, ...fixed }) : null;
   const accounts = sandbox ? sandbox.accounts() : config.accounts;
   const metrics = createMetrics();
   if (cluster) metrics.observe({ cluster: () => ({ connected: cluster.connected(), leasesHeld: cluster.leasesHeld() }) });
@@ -70,7 +72,7 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     maxRefs: config.maxRefs,
     bodyLimitBytes: config.bodyLimitBytes,
     graphiql: config.graphiql,
-    graphiqlQuery: defaultQuery(sandbox?.demoRefs ?? []),
+    graphiqlQuery: sandbox ? () => defaultQuery(sandbox.freshDemoRefs()) : defaultQuery([]),
     security: securityOptionsOf(config),
     metrics,
     sharing: cluster?.sharing,

@@ -1,4 +1,9 @@
-/** The query GraphiQL opens with: it must work as it is, so it names real jobs when it can. */
+/**
+ * What GraphiQL opens with. The query must work as it is, so it names real jobs when it can; in
+ * sandbox mode every page load gets fresh demo jobs, so "run it again and watch them move" works
+ * on every visit, not only during the first 40 seconds of the process.
+ */
+import type { GraphiQLOptions } from 'graphql-yoga';
 import type { JobKind } from './jobs/model.js';
 
 const SELECTION = `    __typename
@@ -8,6 +13,7 @@ const SELECTION = `    __typename
     ... on Error { error: message }
     ... on ProviderError { code retryAfterMs }`;
 
+/** The opening query over `refs`; with none, a placeholder the user replaces with their own ids. */
 export function defaultQuery(refs: readonly { kind: JobKind; nativeId: string }[]): string {
   const examples = refs.length > 0 ? refs : [{ kind: 'ZENDESK_JOB_STATUS' as const, nativeId: 'V3-eb3753c8075be0c165b61b89a50ea0aa' }];
   const list = examples.map((ref) => `    { kind: ${ref.kind}, id: ${JSON.stringify(ref.nativeId)} }`).join('\n');
@@ -22,4 +28,21 @@ ${SELECTION}
   }
 }
 `;
+}
+
+/**
+ * GraphiQL's options for one page load. A query given as a function (the sandbox's fresh demo
+ * jobs) is also passed as `query`: GraphiQL then opens it in a tab even when tabs from an earlier
+ * visit are stored in the browser, where `defaultQuery` alone would reopen the old, finished ids.
+ */
+export function graphiqlOptions(query: string | (() => string) | undefined): GraphiQLOptions {
+  const base: GraphiQLOptions = {
+    title: 'job-status-graphql',
+    // GraphiQL runs subscriptions over SSE with a GET, which CSRF_PREVENTION=strict refuses without this header.
+    additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
+  };
+  if (typeof query !== 'function') return { ...base, defaultQuery: query };
+  const fresh = query();
+  // `query` is read by yoga's GraphiQL page but missing from its option type.
+  return { ...base, defaultQuery: fresh, ...({ query: fresh } as Partial<GraphiQLOptions>) };
 }

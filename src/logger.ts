@@ -1,5 +1,5 @@
 /**
- * The one logger: pino JSON lines.
+ * The one logger: pino JSON lines, or readable lines (pino-pretty) when stdout is a terminal.
  *
  * Secrets are kept out twice over: by path (fields that hold credentials are censored before
  * serialization) and by value (every configured secret is cut out of each serialized line, so a
@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -42,6 +43,11 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
   /** Values never to write, whatever field or message they turn up in (`Config.secrets`). */
   readonly secrets?: readonly string[];
+  /**
+   * Readable lines instead of JSON. Default: when writing to stdout and stdout is a terminal
+   * (someone running `npm start`); log collectors, pipes and files get JSON.
+   */
+  readonly pretty?: boolean;
 }
 
 const logContext = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
@@ -56,7 +62,8 @@ export function withLogContext<T>(fields: Readonly<Record<string, unknown>>, fn:
 
 /** The service's logger at `level`: JSON lines, request ids from `withLogContext`, secrets cut out. */
 export function createLogger(level: string, options: LoggerOptions = {}): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
+  const destination = pretty ? prettyLines(options.destination) : (options.destination ?? pino.destination({ dest: 1, sync: true }));
   return pino(
     {
       level,
@@ -66,6 +73,21 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
     },
     redactingDestination(destination, options.secrets ?? []),
   );
+}
+
+/**
+ * pino-pretty as a synchronous stream rather than a worker transport: lines still pass through
+ * `redactingDestination` first, and nothing is lost on `process.exit`.
+ */
+function prettyLines(destination: DestinationStream | undefined): DestinationStream {
+  return pinoPretty({
+    destination: (destination as NodeJS.WritableStream | undefined) ?? 1,
+    sync: true,
+    // Colours for a terminal only: a stream given by a caller gets plain text.
+    colorize: destination === undefined,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service',
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { exposureWarnings } from './security/exposure.js';
+import { startupLines } from './startup-log.js';
 
 async function main(): Promise<void> {
   let config;
@@ -19,14 +20,18 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, { secrets: config.secrets });
   for (const warning of exposureWarnings(config)) logger.warn(warning);
-  if (config.useSandbox) {
-    logger.info('No provider configured (or SANDBOX=1): serving the built-in sandbox providers, which simulate ImageKit, SAYMON and Zendesk on loopback');
+  let app;
+  try {
+    app = await startApp(config, logger);
+  } catch (error) {
+    const busy = portInUse(error);
+    if (busy === null) throw error;
+    // One clear line: which port, which setting chose it, what to do.
+    const setting = busy === config.sandboxPort ? 'SANDBOX_PORT' : 'PORT';
+    process.stderr.write(`job-status-graphql: port ${busy} is already in use (${setting}); stop the other process or set ${setting} to a free port\n`);
+    process.exit(1);
   }
-  const app = await startApp(config, logger);
-  for (const account of app.accounts) {
-    logger.info({ provider: account.provider, account: account.name, sandbox: account.sandbox }, 'provider account ready');
-  }
-  logger.info({ url: `${app.server.origin}/graphql` }, `GraphQL API on ${app.server.origin}/graphql`);
+  for (const line of startupLines(config, app)) logger[line.level](line.fields, line.msg);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -49,6 +54,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** The port of an `EADDRINUSE` listen error; null for any other error. */
+function portInUse(error: unknown): number | null {
+  const failure = error as { code?: unknown; port?: unknown } | null;
+  return failure?.code === 'EADDRINUSE' && typeof failure.port === 'number' ? failure.port : null;
 }
 
 main().catch((error: unknown) => {

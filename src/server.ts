@@ -28,6 +28,8 @@ import type { SecurityOptions } from './security/options.js';
 import { queryLimitPlugins } from './security/query-limits.js';
 import { DOCUMENT_ID_PARAM, useTrustedDocuments } from './security/trusted-documents.js';
 import { useSharedEventExecution } from './shared-event-execution.js';
+import { answerOutsideApi } from './front-door.js';
+import { graphiqlOptions } from './graphiql-query.js';
 import { attachWebSocket } from './websocket.js';
 
 export interface ServerOptions {
@@ -50,8 +52,8 @@ export interface ServerOptions {
   /** Requests with a larger body are refused with 413 (declared lengths before reading, chunked bodies while reading). */
   readonly bodyLimitBytes: number;
   readonly graphiql: boolean;
-  /** The query GraphiQL opens with. */
-  readonly graphiqlQuery?: string;
+  /** The query GraphiQL opens with; a function is asked on every page load (fresh sandbox demo jobs). */
+  readonly graphiqlQuery?: string | (() => string);
   /** What `/ready` asks; problems listed make it answer 503. Default: always ready. */
   readonly readiness?: () => Promise<readonly string[]> | readonly string[];
   /** Access control and limits. */
@@ -82,6 +84,9 @@ type Yoga = YogaServerInstance<CallerCarrier, Context>;
 /** Paths served beside GraphQL, without an API key. */
 const OPEN_PATHS = new Set(['/health', '/ready', '/metrics']);
 
+/** What yoga serves; every other path gets a pointer to `/graphql` instead of an empty 404. */
+const YOGA_PATHS = new Set(['/graphql', '/health']);
+
 /** Starts listening; resolves once the port is bound. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
@@ -105,6 +110,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     handle(req, res, { yoga, options, metrics, closing });
   });
   const sockets = trackSockets(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  // Attached once listening: attached before, a busy port is also reported by graphql-ws's
+  // WebSocket server, as a stack trace, before start-up's own one-line message.
   const webSocket = attachWebSocket(server, yoga, {
     keys,
     security: options.security,
@@ -117,11 +128,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     feed: () => jobs.feed.stats(),
     webSocketClients: webSocket.clients,
     cacheEntries: () => jobs.store.size,
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -181,6 +187,8 @@ function handle(req: IncomingMessage, res: ServerResponse, { yoga, options, metr
       void answerReadiness(res, options);
     } else if (path === '/metrics') {
       void answerMetrics(res, metrics);
+    } else if (!YOGA_PATHS.has(path)) {
+      answerOutsideApi(req, res);
     } else if (Number(req.headers['content-length'] ?? 0) > options.bodyLimitBytes) {
       metrics.refused('body_too_large');
       const length = Number(req.headers['content-length']);
@@ -224,9 +232,7 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     // The self-contained GraphiQL build: works with no route to a CDN (air-gapped hosts, CI browsers).
     renderGraphiQL,
     // GraphiQL runs subscriptions over SSE with a GET, which CSRF_PREVENTION=strict refuses without this header.
-    graphiql: options.graphiql
-      ? { title: 'job-status-graphql', defaultQuery: options.graphiqlQuery, additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' } }
-      : false,
+    graphiql: options.graphiql ? () => graphiqlOptions(options.graphiqlQuery) : false,
     // Never the original message, whatever NODE_ENV says: it may quote an upstream or a secret.
     maskedErrors: { isDev: false },
     logging: yogaLogger(options.logger),

@@ -46,6 +46,7 @@ describe('defaults', () => {
       logLevel: 'info',
       accounts: [],
       useSandbox: true,
+      sandboxPort: null,
       redisUrl: null,
       redisPrefix: 'jsg:',
       redisOptional: false,
@@ -430,6 +431,15 @@ describe('JOBS_CONFIG errors name the file and key path and never the secret', (
     expect(message).toContain(`JOBS_CONFIG ${path}: `);
     expect(message).toContain(expected);
     expect(message).not.toContain(SECRET);
+  });
+});
+
+describe('sandboxPort', () => {
+  it('is null (ephemeral) unless SANDBOX_PORT names a port', () => {
+    expect(loadConfig({}).sandboxPort).toBeNull();
+    expect(loadConfig({ SANDBOX_PORT: '4010' }).sandboxPort).toBe(4010);
+    expect(() => loadConfig({ SANDBOX_PORT: 'abc' })).toThrow(/SANDBOX_PORT/);
+    expect(() => loadConfig({ SANDBOX_PORT: '70000' })).toThrow(/SANDBOX_PORT/);
   });
 });
 

@@ -42,7 +42,7 @@ describe('zero-config start', () => {
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain('JobStatuses');
-    expect(html).toContain(api.app.sandbox!.demoRefs[0]!.nativeId);
+    expect(html).toContain('IMAGEKIT_BULK_JOB');
     expect(html).not.toMatch(/<script[^>]+src="https?:/);
     expect(html).not.toMatch(/<link[^>]+href="https?:\/\/unpkg/);
   });

@@ -22,6 +22,11 @@ export const ENV = {
     default: 'on when no account is configured',
     meaning: '`1`: serve the sandbox providers even when real ones are configured; `0`: never.',
   },
+  SANDBOX_PORT: {
+    default: 'ephemeral port, random credentials',
+    meaning:
+      'The sandbox providers listen on this loopback port, at `/imagekit`, `/saymon` and `/zendesk`, and accept fixed development credentials (see the README) so that outside tools and official SDKs can create jobs there. The start-up log names the base URLs.',
+  },
   JOBS_CONFIG: {
     default: '—',
     meaning: 'Path to a JSON file declaring named accounts per provider and API keys (secrets may be read from env).',

@@ -57,6 +57,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS),
     accounts,
     useSandbox: read.flag('SANDBOX') ?? accounts.length === 0,
+    sandboxPort: read.text('SANDBOX_PORT') === undefined ? null : read.int('SANDBOX_PORT', 1, 65_535),
     redisUrl: readRedisUrl(read, findings),
     redisPrefix: read.text('REDIS_PREFIX') ?? ENV.REDIS_PREFIX.default,
     redisOptional: read.flag('REDIS_OPTIONAL') ?? false,

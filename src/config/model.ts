@@ -29,6 +29,8 @@ export interface Config {
   accounts: AccountConfig[];
   /** `SANDBOX`: 1 serves the sandbox providers too, 0 never; unset: on exactly when `accounts` is empty. */
   useSandbox: boolean;
+  /** `SANDBOX_PORT`: the sandbox's fixed loopback port, with the fixed development credentials; null: ephemeral, random. */
+  sandboxPort: number | null;
   /** `REDIS_URL` (`redis://` or `rediss://`); null: single-process, in-memory. */
   redisUrl: string | null;
   /** `REDIS_PREFIX`, default `jsg:`: prefixes every Redis key and channel. */

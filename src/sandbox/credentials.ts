@@ -1,4 +1,4 @@
-/** The secrets the simulated providers accept. */
+/** The secrets the simulated providers accept: random per start, or the fixed development ones. */
 import { randomBytes } from 'node:crypto';
 
 export interface SandboxCredentials {
@@ -13,6 +13,20 @@ export interface SandboxCredentials {
   readonly zendeskEmail: string;
   readonly zendeskApiToken: string;
 }
+
+/**
+ * The fixed development credentials of `SANDBOX_PORT` (part 2 of the contract): documented, so
+ * that outside tools and the providers' official SDKs can be pointed at the sandbox. They only
+ * ever open a loopback simulator, never a real account.
+ */
+export const DEVELOPMENT_CREDENTIALS: SandboxCredentials = Object.freeze({
+  imagekitPrivateKey: 'private_sandbox',
+  saymonLogin: 'sandbox',
+  saymonPassword: 'sandbox',
+  saymonApiToken: 'sandbox',
+  zendeskEmail: 'sandbox@example.com',
+  zendeskApiToken: 'sandbox',
+});
 
 /** Fresh secrets for one start: nothing guessable, and nothing that works against a real provider. */
 export function randomCredentials(): SandboxCredentials {

@@ -1,8 +1,10 @@
 /**
- * Ids for GraphiQL's opening query: fixed (the same on every start, so docs and screenshots agree),
- * shaped like each provider's real ids, and picked so that each one ends well.
+ * Ids for GraphiQL's opening query, shaped like each provider's real ids and picked so that each
+ * one ends well: a fixed set (the same on every start, so docs and screenshots agree), and fresh
+ * sets on demand (a seed per GraphiQL page load), because a job's life starts when the sandbox
+ * first sees its id: fixed ids finish once and then stay finished for the life of the process.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { JobKind } from '../jobs/model.js';
 import { imagekitBulkPlan, zendeskJobPlan } from './lifecycle.js';
 
@@ -11,8 +13,13 @@ export interface DemoRef {
   readonly nativeId: string;
 }
 
-/** One id per kind: a purging rename that completes, a purge, a SAYMON bulk op, a Zendesk update or delete that completes. */
-export function demoRefs(): DemoRef[] {
+/**
+ * One id per kind: a purging rename that completes, a purge, a SAYMON bulk op, a Zendesk update or
+ * delete that completes. The same `seed` gives the same ids; the default one gives the fixed set.
+ */
+export function demoRefs(seed = ''): DemoRef[] {
+  const hex = (text: string, length: number) => seededHex(`${seed}\u0000${text}`, length);
+  const objectId = (kind: JobKind) => (n: number) => hex(`${kind}:${n}`, 24);
   const bulkJob = firstId(objectId('IMAGEKIT_BULK_JOB'), (id) => {
     const plan = imagekitBulkPlan(id, undefined, 1);
     return plan.purge && !plan.partial;
@@ -28,23 +35,24 @@ export function demoRefs(): DemoRef[] {
   return [
     { kind: 'IMAGEKIT_BULK_JOB', nativeId: bulkJob },
     { kind: 'IMAGEKIT_PURGE_REQUEST', nativeId: objectId('IMAGEKIT_PURGE_REQUEST')(0) },
-    { kind: 'SAYMON_BULK_OP', nativeId: uuid(0) },
+    { kind: 'SAYMON_BULK_OP', nativeId: uuid(hex('SAYMON_BULK_OP:0', 32)) },
     { kind: 'ZENDESK_JOB_STATUS', nativeId: zendeskJob },
   ];
 }
 
-function hex(seed: string, length: number): string {
-  return createHash('sha256').update(`sandbox-demo\u0000${seed}`).digest('hex').slice(0, length);
+/** A fresh seed: ids from it are new to the sandbox, so their jobs start from the beginning. */
+export function freshDemoSeed(): string {
+  return randomBytes(8).toString('hex');
 }
 
-/** 24 hex digits, like ImageKit's ObjectId-style ids. */
-function objectId(kind: JobKind): (n: number) => string {
-  return (n) => hex(`${kind}:${n}`, 24);
+function seededHex(text: string, length: number): string {
+  // The empty seed hashes exactly as the fixed ids always did, so they stay what docs show.
+  const input = text.startsWith('\u0000') ? text.slice(1) : text;
+  return createHash('sha256').update(`sandbox-demo\u0000${input}`).digest('hex').slice(0, length);
 }
 
-/** A UUID v4 (version and variant bits set), like SAYMON's bulk ids. */
-function uuid(n: number): string {
-  const h = hex(`SAYMON_BULK_OP:${n}`, 32);
+/** A UUID v4 (version and variant bits set) from 32 hex digits, like SAYMON's bulk ids. */
+function uuid(h: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

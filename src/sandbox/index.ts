@@ -11,13 +11,13 @@ import { systemClock, type Clock } from '../jobs/clock.js';
 import type { JobKind } from '../jobs/model.js';
 import type { AccountConfig } from '../providers/client.js';
 import { randomCredentials, type SandboxCredentials } from './credentials.js';
-import { demoRefs } from './demo.js';
+import { demoRefs, freshDemoSeed } from './demo.js';
 import { imagekitHandler } from './imagekit.js';
 import { listen, type SandboxRequest } from './router.js';
 import { saymonHandler } from './saymon.js';
 import { zendeskHandler } from './zendesk.js';
 
-export type { SandboxCredentials } from './credentials.js';
+export { DEVELOPMENT_CREDENTIALS, type SandboxCredentials } from './credentials.js';
 export type { SandboxRequest } from './router.js';
 export { SAYMON_SESSION_COOKIE } from './saymon.js';
 
@@ -50,6 +50,11 @@ export interface Sandbox {
   readonly requests: SandboxRequest[];
   /** Ids that exist and end well, one per kind, fixed across starts: GraphiQL's default query uses them. */
   readonly demoRefs: { kind: JobKind; nativeId: string }[];
+  /**
+   * A new set of such ids on every call, never seen before, so their jobs start from the
+   * beginning: each GraphiQL page load gets one and always shows jobs moving.
+   */
+  freshDemoRefs(): { kind: JobKind; nativeId: string }[];
   /** The three accounts, each named "default", marked `sandbox`, pointing here with the credentials. */
   accounts(): AccountConfig[];
   /** Stops listening and destroys open connections. Safe to call more than once. */
@@ -100,6 +105,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     credentials,
     requests,
     demoRefs: demoRefs(),
+    freshDemoRefs: () => demoRefs(freshDemoSeed()),
     accounts: () => [
       { provider: 'IMAGEKIT', name: 'default', baseUrl: baseUrls.imagekit, privateKey: credentials.imagekitPrivateKey, sandbox: true },
       {

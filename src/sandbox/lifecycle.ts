@@ -121,6 +121,9 @@ export function saymonFinishedAt(input: LifecycleInput): boolean {
 
 export type ZendeskAction = 'create' | 'update' | 'delete';
 
+/** The records a bulk job works on: organizations, tickets or users. */
+export type ZendeskResource = 'organization' | 'ticket' | 'user';
+
 /** Item ids as Zendesk prints them: numbers, or strings for ids beyond 2^53 a caller sent us. */
 export type ZendeskItemId = number | string;
 
@@ -129,6 +132,8 @@ export interface ZendeskJobSpec {
   readonly action: ZendeskAction;
   /** The records the job works on; generated for creations. */
   readonly itemIds: readonly ZendeskItemId[];
+  /** What kind of record; organizations when absent (ids only ever asked about). */
+  readonly resource?: ZendeskResource;
 }
 
 export interface ZendeskJobPlan {

@@ -1,7 +1,8 @@
 /**
  * Simulated Zendesk Support job statuses: show, show_many, list (cursor pagination, newest first)
- * and the organization bulk calls that start jobs, shaped like the recorded responses in
- * `test/fixtures/zendesk-job-statuses.recorded.json`.
+ * and the bulk calls that start jobs, shaped like the recorded responses in
+ * `test/fixtures/zendesk-job-statuses.recorded.json`: organizations, and the ticket and user
+ * endpoints where most real jobs come from. Every status carries a `job_type`, as Zendesk's do.
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../jobs/clock.js';
@@ -16,6 +17,7 @@ import {
   type ZendeskJobSpec,
   type ZendeskPhase,
   zendeskPhaseAt,
+  type ZendeskResource,
 } from './lifecycle.js';
 import { matchRoute, type ProviderHandler, type Reply, route, type SandboxCall } from './router.js';
 import { type SeenJob, SeenJobs } from './seen-jobs.js';
@@ -47,20 +49,55 @@ export function zendeskHandler(options: ZendeskOptions): ProviderHandler {
   function jobStatus(job: SeenJob<ZendeskJobSpec>): Record<string, unknown> {
     const plan = zendeskJobPlan(job.id, job.spec, timeScale);
     const phase = zendeskPhaseAt(plan, { id: job.id, firstSeen: job.firstSeen, now: clock.now(), timeScale });
+    const resource = job.spec?.resource ?? 'organization';
     return {
       id: job.id,
+      job_type: jobTypeOf(resource, plan.action),
       url: `${baseUrl}/api/v2/job_statuses/${encodeURIComponent(job.id)}.json`,
       total: plan.total,
       progress: phase.status === 'queued' ? null : phase.progress,
       status: phase.status,
-      message: messageOf(plan, phase),
-      results: resultsOf(plan, phase),
+      message: messageOf(plan, phase, resource),
+      results: resultsOf(plan, phase, resource),
     };
   }
 
-  function create(action: ZendeskAction, itemIds: readonly ZendeskItemId[]): Reply {
+  function create(action: ZendeskAction, itemIds: readonly ZendeskItemId[], resource: ZendeskResource = 'organization'): Reply {
     const id = `V3-${randomBytes(16).toString('hex')}`;
-    return { status: 200, body: { job_status: jobStatus(jobs.see(id, clock.now(), { action, itemIds })) } };
+    return { status: 200, body: { job_status: jobStatus(jobs.see(id, clock.now(), { action, itemIds, resource })) } };
+  }
+
+  /** `create_many`: `{<plural>: [{…}, …]}`; the records get new ids. */
+  function createMany(call: SandboxCall, resource: ZendeskResource): Reply {
+    const items = itemsOf(call, `${resource}s`);
+    if (!Array.isArray(items)) return items;
+    return create('create', organizationIds(randomBytes(8).toString('hex'), items.length), resource);
+  }
+
+  /** `update_many`: `{<plural>: [{id, …}, …]}`, or `?ids=1,2` with one `{<singular>: {…}}` for all. */
+  function updateMany(call: SandboxCall, resource: ZendeskResource): Reply {
+    if (call.query.ids !== undefined) {
+      const ids = parseIds(call.query.ids);
+      return Array.isArray(ids) ? create('update', ids, resource) : ids;
+    }
+    if (call.query.external_ids !== undefined) return byExternalIds(call, 'update', resource);
+    const items = itemsOf(call, `${resource}s`);
+    if (!Array.isArray(items)) return items;
+    const ids = parseIds(items.map((item) => (typeof item === 'object' && item !== null ? String((item as { id?: unknown }).id ?? '') : '')).join(','));
+    return Array.isArray(ids) ? create('update', ids, resource) : error(400, 'InvalidValue', `Every ${resource} needs a numeric id`);
+  }
+
+  /** `destroy_many`: `?ids=1,2` (or `?external_ids=a,b`). */
+  function destroyMany(call: SandboxCall, resource: ZendeskResource): Reply {
+    if (call.query.ids === undefined && call.query.external_ids !== undefined) return byExternalIds(call, 'delete', resource);
+    const ids = parseIds(call.query.ids);
+    return Array.isArray(ids) ? create('delete', ids, resource) : ids;
+  }
+
+  function byExternalIds(call: SandboxCall, action: ZendeskAction, resource: ZendeskResource): Reply {
+    const externalIds = splitList(call.query.external_ids);
+    if (externalIds.length === 0 || externalIds.length > MAX_ITEMS) return error(400, 'InvalidValue', `external_ids: 1 to ${MAX_ITEMS} values`);
+    return create(action, organizationIds(externalIds.join(','), externalIds.length), resource);
   }
 
   const routes = [
@@ -74,31 +111,14 @@ export function zendeskHandler(options: ZendeskOptions): ProviderHandler {
       return { status: 200, body: { job_status: jobStatus(jobs.see(id, clock.now())) } };
     }),
     route('GET', '/api/v2/job_statuses', (call) => list(call)),
-    route('POST', '/api/v2/organizations/create_many', (call) => {
-      const items = itemsOf(call, 'organizations');
-      if (!Array.isArray(items)) return items;
-      return create('create', organizationIds(randomBytes(8).toString('hex'), items.length));
-    }),
-    route('PUT', '/api/v2/organizations/update_many', (call) => {
-      // Either `{organizations: [{id, …}, …]}`, or `?ids=1,2` with one `{organization: {…}}` for all.
-      if (call.query.ids !== undefined) {
-        const ids = parseIds(call.query.ids);
-        return Array.isArray(ids) ? create('update', ids) : ids;
-      }
-      const items = itemsOf(call, 'organizations');
-      if (!Array.isArray(items)) return items;
-      const ids = parseIds(items.map((item) => (typeof item === 'object' && item !== null ? String((item as { id?: unknown }).id ?? '') : '')).join(','));
-      return Array.isArray(ids) ? create('update', ids) : error(400, 'InvalidValue', 'Every organization needs a numeric id');
-    }),
-    route('DELETE', '/api/v2/organizations/destroy_many', (call) => {
-      if (call.query.ids === undefined && call.query.external_ids !== undefined) {
-        const externalIds = splitList(call.query.external_ids);
-        if (externalIds.length === 0 || externalIds.length > MAX_ITEMS) return error(400, 'InvalidValue', `external_ids: 1 to ${MAX_ITEMS} values`);
-        return create('delete', organizationIds(externalIds.join(','), externalIds.length));
-      }
-      const ids = parseIds(call.query.ids);
-      return Array.isArray(ids) ? create('delete', ids) : ids;
-    }),
+    route('POST', '/api/v2/organizations/create_many', (call) => createMany(call, 'organization')),
+    route('PUT', '/api/v2/organizations/update_many', (call) => updateMany(call, 'organization')),
+    route('DELETE', '/api/v2/organizations/destroy_many', (call) => destroyMany(call, 'organization')),
+    route('PUT', '/api/v2/tickets/update_many', (call) => updateMany(call, 'ticket')),
+    route('DELETE', '/api/v2/tickets/destroy_many', (call) => destroyMany(call, 'ticket')),
+    route('POST', '/api/v2/users/create_many', (call) => createMany(call, 'user')),
+    route('PUT', '/api/v2/users/update_many', (call) => updateMany(call, 'user')),
+    route('DELETE', '/api/v2/users/destroy_many', (call) => destroyMany(call, 'user')),
   ];
 
   /**
@@ -173,39 +193,57 @@ function authenticated(call: SandboxCall, options: ZendeskOptions): boolean {
   return emailOk && tokenOk;
 }
 
-function messageOf(plan: ZendeskJobPlan, phase: ZendeskPhase): string | null {
+/**
+ * `job_type` as the sandbox prints it: `bulk_update`/`bulk_delete` for tickets (Zendesk's bulk
+ * ticket jobs), `{resource}_{action}` otherwise (e.g. `organization_delete`, `user_create`).
+ */
+function jobTypeOf(resource: ZendeskResource, action: ZendeskAction): string {
+  return resource === 'ticket' ? `bulk_${action}` : `${resource}_${action}`;
+}
+
+function messageOf(plan: ZendeskJobPlan, phase: ZendeskPhase, resource: ZendeskResource): string | null {
   switch (phase.status) {
     case 'queued':
       return null;
     case 'working':
       // Wording as recorded: "Creating organization #10", "Deleting Organization #17".
-      return `${WORKING_VERB[plan.action]} #${phase.progress}`;
+      return `${WORKING_VERB[plan.action]} ${resource === 'organization' ? (plan.action === 'create' ? 'organization' : 'Organization') : resource} #${phase.progress}`;
     case 'completed':
       return `Completed at ${zendeskTime(phase.endedAt)}`;
     case 'failed':
-      return `Failed at ${zendeskTime(phase.endedAt)}: could not ${plan.action} organization #${phase.failedIndex + 1}`;
+      return `Failed at ${zendeskTime(phase.endedAt)}: could not ${plan.action} ${resource} #${phase.failedIndex + 1}`;
   }
 }
 
 const WORKING_VERB: Record<ZendeskAction, string> = {
-  create: 'Creating organization',
-  update: 'Updating Organization',
-  delete: 'Deleting Organization',
+  create: 'Creating',
+  update: 'Updating',
+  delete: 'Deleting',
 };
 
 /** Per-item results once the job has ended, shaped per action as the recorded ones are. */
-function resultsOf(plan: ZendeskJobPlan, phase: ZendeskPhase): Record<string, unknown>[] | null {
+function resultsOf(plan: ZendeskJobPlan, phase: ZendeskPhase, resource: ZendeskResource): Record<string, unknown>[] | null {
   if (phase.status === 'completed') return plan.itemIds.map((id) => succeeded(plan.action, id));
   if (phase.status !== 'failed') return null;
   const done = plan.itemIds.slice(0, phase.failedIndex).map((id) => succeeded(plan.action, id));
   const id = plan.itemIds[phase.failedIndex];
   const failure =
     plan.action === 'delete'
-      ? { index: phase.failedIndex, id, action: 'delete', success: false, error: 'RecordNotFound', details: 'Organization not found' }
+      ? { index: phase.failedIndex, id, action: 'delete', success: false, error: 'RecordNotFound', details: `${capitalized(resource)} not found` }
       : plan.action === 'update'
-        ? { index: phase.failedIndex, id, action: 'update', success: false, error: 'RecordInvalid', details: 'Name: has already been taken' }
-        : { index: phase.failedIndex, error: 'RecordInvalid', details: 'Name: has already been taken' };
+        ? { index: phase.failedIndex, id, action: 'update', success: false, error: 'RecordInvalid', details: INVALID_DETAILS[resource] }
+        : { index: phase.failedIndex, error: 'RecordInvalid', details: INVALID_DETAILS[resource] };
   return [...done, failure];
+}
+
+const INVALID_DETAILS: Record<ZendeskResource, string> = {
+  organization: 'Name: has already been taken',
+  ticket: 'Status: closed prevents ticket update',
+  user: 'Email: is already being used by another user',
+};
+
+function capitalized(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
 function succeeded(action: ZendeskAction, id: ZendeskItemId): Record<string, unknown> {

@@ -48,7 +48,16 @@ describe('sandbox Zendesk', () => {
     const read = async () => (await call(url, { headers: zendeskAuth(sandbox) })).body.job_status;
 
     const queued = await read();
-    expect(queued).toEqual({ id, url, total: expect.any(Number), progress: null, status: 'queued', message: null, results: null });
+    expect(queued).toEqual({
+      id,
+      job_type: expect.stringMatching(/^organization_(create|update|delete)$/),
+      url,
+      total: expect.any(Number),
+      progress: null,
+      status: 'queued',
+      message: null,
+      results: null,
+    });
 
     const progress: number[] = [];
     let last = queued;
@@ -137,11 +146,13 @@ describe('sandbox Zendesk', () => {
     const destroyed = await call(`${base}/destroy_many.json?ids=19856122753300,19856122753684`, { method: 'DELETE', headers: auth });
 
     const totals = [3, 2, 4, 2];
+    const jobTypes = ['organization_create', 'organization_update', 'organization_update', 'organization_delete'];
     for (const [index, answer] of [created, updated, updatedByIds, destroyed].entries()) {
       expect(answer.status).toBe(200);
       const job = answer.body.job_status;
       expect(job).toEqual({
         id: expect.stringMatching(JOB_ID_SHAPE),
+        job_type: jobTypes[index],
         url: `${sandbox.baseUrls.zendesk}/api/v2/job_statuses/${job.id}.json`,
         total: totals[index],
         progress: null,
@@ -163,6 +174,41 @@ describe('sandbox Zendesk', () => {
         { action: 'delete', id: 19856122753684, status: 'Deleted', success: true },
       ]);
     }
+  });
+
+  it('starts jobs from the ticket and user bulk calls, where most real jobs come from', async () => {
+    const { sandbox, clock } = await started();
+    const auth = zendeskAuth(sandbox);
+    const api = `${sandbox.baseUrls.zendesk}/api/v2`;
+    const answers = [
+      await call(`${api}/tickets/update_many.json?ids=11,12,13`, json('PUT', { ticket: { status: 'solved' } }, auth)),
+      await call(`${api}/tickets/update_many.json`, json('PUT', { tickets: [{ id: 21, status: 'open' }, { id: 22 }] }, auth)),
+      await call(`${api}/tickets/destroy_many.json?ids=31,32`, { method: 'DELETE', headers: auth }),
+      await call(`${api}/users/create_many.json`, json('POST', { users: [{ name: 'A', email: 'a@example.com' }] }, auth)),
+      await call(`${api}/users/update_many.json?ids=41,42`, json('PUT', { user: { organization_id: 1 } }, auth)),
+    ];
+    const expected = [
+      { job_type: 'bulk_update', total: 3 },
+      { job_type: 'bulk_update', total: 2 },
+      { job_type: 'bulk_delete', total: 2 },
+      { job_type: 'user_create', total: 1 },
+      { job_type: 'user_update', total: 2 },
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers.map((answer) => ({ job_type: answer.body.job_status.job_type, total: answer.body.job_status.total }))).toEqual(expected);
+    for (const answer of answers) expect(answer.body.job_status).toMatchObject({ status: 'queued', progress: null, results: null });
+
+    clock.advance(ALL_DONE_MS);
+    const deleted = (await call(`${api}/job_statuses/${answers[2]!.body.job_status.id}.json`, { headers: auth })).body.job_status;
+    expect(deleted.job_type).toBe('bulk_delete');
+    if (deleted.status === 'completed') {
+      expect(deleted.results).toEqual([
+        { action: 'delete', id: 31, status: 'Deleted', success: true },
+        { action: 'delete', id: 32, status: 'Deleted', success: true },
+      ]);
+    }
+    expect((await call(`${api}/tickets/update_many.json`, json('PUT', { tickets: [] }, auth))).status).toBe(400);
+    expect((await call(`${api}/users/create_many.json`, { method: 'POST', headers: {} })).status).toBe(401);
   });
 
   it('answers bad bulk calls with 400', async () => {
