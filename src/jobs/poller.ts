@@ -63,6 +63,12 @@ interface Watched {
 
 /** Growth factor while nothing changes. */
 const GROWTH = 1.5;
+/**
+ * The longest delay `setTimeout` takes (2^31-1 ms); a longer one fires after 1 ms, with a warning.
+ * A job due later is looked at when this timer fires, and the timer set again for what remains.
+ */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
 /** Jitter: ±10 % of each delay, so jobs watched together drift apart gently. */
 const JITTER = 0.1;
 
@@ -148,7 +154,7 @@ export class Poller {
       this.timer = null;
       this.timerDueAt = Infinity;
       void this.tick();
-    }, Math.max(0, earliest - this.options.clock.now()));
+    }, Math.min(MAX_TIMER_DELAY_MS, Math.max(0, earliest - this.options.clock.now())));
   }
 
   private clearTimer(): void {
