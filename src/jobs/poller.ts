@@ -16,6 +16,7 @@
  * the base interval.
  */
 import type { Logger } from '../logger.js';
+import { MAX_PROVIDER_WAIT_MS } from '../providers/http.js';
 import type { Clock } from './clock.js';
 import type { JobPubSub } from './events.js';
 import { localPollCoordinator, type PollClaim, type PollCoordinator } from './poll-coordinator.js';
@@ -274,9 +275,9 @@ export class Poller {
     }
   }
 
-  /** Errors double the interval (bounded), but a provider's explicit wait always wins. */
+  /** Errors double the interval (bounded), but a provider's explicit wait always wins, up to an hour. */
   private backoff(intervalMs: number, retryAfterMs: number | null): number {
-    return Math.max(Math.min(this.options.maxIntervalMs, intervalMs * 2), retryAfterMs ?? 0);
+    return Math.max(Math.min(this.options.maxIntervalMs, intervalMs * 2), Math.min(MAX_PROVIDER_WAIT_MS, retryAfterMs ?? 0));
   }
 
   private reschedule(entry: Watched, intervalMs: number, from = entry.polledAt): void {
