@@ -61,7 +61,7 @@ describe('defaults', () => {
       doneTtlMs: 600000,
       cacheStaleMs: 0,
       cacheMaxEntries: 50000,
-      upstream: { timeoutMs: 5000, retries: 2, retryBaseMs: 200, maxRetryWaitMs: 2000, concurrency: 8 },
+      upstream: { timeoutMs: 5000, retries: 2, retryBaseMs: 200, maxRetryWaitMs: 2000, concurrency: 8, maxBodyBytes: 8388608 },
       maxRefs: 500,
       maxSubscriptionsPerConnection: 100,
       shutdownTimeoutMs: 10000,

@@ -202,6 +202,32 @@ describe('one bad job never spoils the rest', () => {
     }
   });
 
+  it('answers absurd rate-limit waits and counts as valid Ints: waits bounded to an hour, no "Unexpected error"', async () => {
+    const local = await startFakeProviders(
+      new Map([['V3-huge', zendeskJob('V3-huge', 'completed', { total: 2 ** 40, progress: 2 ** 40, results: Array.from({ length: 1500 }, (_, i) => ({ id: 2 ** 60 + i, success: true })) })]]),
+    );
+    local.upstream.on('GET', '/ik/v1/bulkJobs/decade', { status: 429, headers: { 'retry-after': String(10 * 365 * 24 * 3600) } });
+    local.upstream.on('GET', '/saymon/node/api/bulk/forever/status', { status: 429, headers: { 'x-ratelimit-reset': '100000000000000000000' } });
+    const server = await startTestApp({ ...local.env, UPSTREAM_RETRIES: '0' });
+    try {
+      const limited = await server.request(JobsQuery, { refs: [ref('IMAGEKIT_BULK_JOB', 'decade'), ref('SAYMON_BULK_OP', 'forever')] });
+      expect(limited.body.errors).toBeUndefined();
+      expect(limited.body.data!.jobs).toEqual([
+        expect.objectContaining({ __typename: 'ProviderError', code: 'RATE_LIMITED', retryAfterMs: 3_600_000 }),
+        expect.objectContaining({ __typename: 'ProviderError', code: 'RATE_LIMITED', retryAfterMs: 3_600_000 }),
+      ]);
+      const huge = await server.request(`query { job(ref: { kind: ZENDESK_JOB_STATUS, id: "V3-huge" }) {
+        ... on ZendeskJobStatus { state total progress { total } resultsTotal resultsTruncated results { id } } } }`);
+      expect(huge.body.errors).toBeUndefined();
+      const { job } = huge.body.data as { job: { state: string; total: null; progress: null; resultsTotal: number; resultsTruncated: boolean; results: unknown[] } };
+      expect(job).toMatchObject({ state: 'COMPLETED', total: null, progress: null, resultsTotal: 1500, resultsTruncated: true });
+      expect(job.results).toHaveLength(1000);
+    } finally {
+      await server.close();
+      await local.upstream.close();
+    }
+  });
+
   it('retries a transient 429 and 5xx, and succeeds', async () => {
     providers.upstream.on('GET', '/saymon/node/api/bulk/flaky/status', sequence(
       { status: 429, headers: { 'retry-after': '0' }, body: { code: 'TooMany', message: 'slow' } },

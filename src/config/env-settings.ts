@@ -31,6 +31,7 @@ export function readUpstream(read: EnvReader): UpstreamOptions {
     retryBaseMs: read.int('UPSTREAM_RETRY_BASE_MS', 1, MAX_TIMER_MS),
     maxRetryWaitMs: read.int('UPSTREAM_MAX_RETRY_WAIT_MS', 0, MAX_TIMER_MS),
     concurrency: read.int('UPSTREAM_CONCURRENCY', 1, 1_000),
+    maxBodyBytes: read.int('UPSTREAM_MAX_BODY_BYTES', 1_024, 1_073_741_824),
   };
 }
 

@@ -88,6 +88,10 @@ export const ENV = {
   UPSTREAM_RETRY_BASE_MS: { default: '200', meaning: 'Base of the exponential retry backoff (full jitter).' },
   UPSTREAM_MAX_RETRY_WAIT_MS: { default: '2000', meaning: 'A 429 asking to wait longer is not retried; its wait is reported.' },
   UPSTREAM_CONCURRENCY: { default: '8', meaning: 'Upstream calls in flight at once per account.' },
+  UPSTREAM_MAX_BODY_BYTES: {
+    default: '8388608',
+    meaning: 'Most bytes read of one upstream answer, after decompression; a larger answer is `BAD_RESPONSE` for its jobs.',
+  },
   MAX_SUBSCRIPTIONS_PER_CONNECTION: {
     default: '100',
     meaning: 'Concurrent operations per WebSocket connection; one more is refused with an error for it alone (the socket stays open).',

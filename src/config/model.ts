@@ -67,7 +67,7 @@ export interface Config {
   cacheMaxEntries: number;
   /**
    * `UPSTREAM_TIMEOUT_MS` 5000, `UPSTREAM_RETRIES` 2, `UPSTREAM_RETRY_BASE_MS` 200,
-   * `UPSTREAM_MAX_RETRY_WAIT_MS` 2000, `UPSTREAM_CONCURRENCY` 8.
+   * `UPSTREAM_MAX_RETRY_WAIT_MS` 2000, `UPSTREAM_CONCURRENCY` 8, `UPSTREAM_MAX_BODY_BYTES` 8388608.
    */
   upstream: UpstreamOptions;
   /** Refs per `jobs`/`jobUpdates` call: 500, fixed by the contract. */

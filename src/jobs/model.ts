@@ -96,7 +96,10 @@ export type JobDetails =
       readonly url: string | null;
       readonly total: number | null;
       readonly jobType: string | null;
+      /** At most the first `MAX_RESULTS_KEPT` (1000) of the provider's results. */
       readonly results: readonly ZendeskJobResult[] | null;
+      /** How many results the provider answered (null with no list; absent: as many as `results`); more than `results` holds when some were dropped. */
+      readonly resultsTotal?: number | null;
     };
 
 /** What the provider said of one job at one moment, normalized. */

@@ -16,6 +16,7 @@
  * the base interval.
  */
 import type { Logger } from '../logger.js';
+import { MAX_PROVIDER_WAIT_MS } from '../providers/http.js';
 import type { Clock } from './clock.js';
 import type { JobPubSub } from './events.js';
 import { NotFoundGrace } from './not-found-grace.js';
@@ -66,6 +67,12 @@ interface Watched {
 
 /** Growth factor while nothing changes. */
 const GROWTH = 1.5;
+/**
+ * The longest delay `setTimeout` takes (2^31-1 ms); a longer one fires after 1 ms, with a warning.
+ * A job due later is looked at when this timer fires, and the timer set again for what remains.
+ */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
 /** Jitter: ±10 % of each delay, so jobs watched together drift apart gently. */
 const JITTER = 0.1;
 
@@ -154,7 +161,7 @@ export class Poller {
       this.timer = null;
       this.timerDueAt = Infinity;
       void this.tick();
-    }, Math.max(0, earliest - this.options.clock.now()));
+    }, Math.min(MAX_TIMER_DELAY_MS, Math.max(0, earliest - this.options.clock.now())));
   }
 
   private clearTimer(): void {
@@ -281,9 +288,9 @@ export class Poller {
     }
   }
 
-  /** Errors double the interval (bounded), but a provider's explicit wait always wins. */
+  /** Errors double the interval (bounded), but a provider's explicit wait always wins, up to an hour. */
   private backoff(intervalMs: number, retryAfterMs: number | null): number {
-    return Math.max(Math.min(this.options.maxIntervalMs, intervalMs * 2), retryAfterMs ?? 0);
+    return Math.max(Math.min(this.options.maxIntervalMs, intervalMs * 2), Math.min(MAX_PROVIDER_WAIT_MS, retryAfterMs ?? 0));
   }
 
   private reschedule(entry: Watched, intervalMs: number, from = entry.polledAt): void {

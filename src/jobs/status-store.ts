@@ -14,6 +14,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { ProviderClient } from '../providers/client.js';
+import { MAX_PROVIDER_WAIT_MS } from '../providers/http.js';
 import type { Clock } from './clock.js';
 import type { SharedPauses, SharedStatus, SharedStatuses } from './shared-level.js';
 import {
@@ -251,8 +252,11 @@ export class StatusStore {
     }
   }
 
+  /** A pause read from the shared level is bounded like our own: one written before the bound existed may be years long. */
   private learnPauses(pauses: ReadonlyMap<string, number>): void {
-    for (const [key, until] of pauses) {
+    const latest = this.options.clock.now() + MAX_PROVIDER_WAIT_MS;
+    for (const [key, written] of pauses) {
+      const until = Math.min(written, latest);
       if (until > (this.pausedUntil.get(key) ?? 0)) this.pausedUntil.set(key, until);
     }
   }
@@ -275,6 +279,8 @@ export class StatusStore {
       if (isFailure(outcome) && outcome.failure === 'RATE_LIMITED') waitMs = Math.max(waitMs, outcome.retryAfterMs ?? 0);
     }
     if (waitMs <= 0) return;
+    // Clients bound the waits they report; a client that does not cannot pause an account for longer.
+    waitMs = Math.min(waitMs, MAX_PROVIDER_WAIT_MS);
     const key = accountKey(client.provider, client.account);
     const until = this.now().getTime() + waitMs;
     this.pausedUntil.set(key, until);

@@ -52,6 +52,11 @@ export interface UpstreamOptions {
   readonly maxRetryWaitMs: number;
   /** Calls in flight at once per account, for providers asked one id per call. */
   readonly concurrency: number;
+  /**
+   * Most bytes read of one answer, after inflation; past it the answer is `BAD_RESPONSE`.
+   * `DEFAULT_MAX_BODY_BYTES` (8 MiB) if omitted.
+   */
+  readonly maxBodyBytes?: number;
 }
 
 /** One finished upstream HTTP exchange, for metrics and logs. */

@@ -1,13 +1,21 @@
 /**
- * The one HTTP factory every upstream call goes through: URL joining, auth, a per-attempt timeout,
- * bounded retries with jitter, and the classification of failures into the domain's error codes.
+ * The one HTTP factory every upstream call goes through: URL joining, auth, a per-attempt deadline,
+ * a cap on the bytes read, bounded retries with jitter, and the classification of failures into
+ * the domain's error codes.
+ *
+ * An attempt ends at its deadline whatever the upstream does: the body is read as a stream, raced
+ * with the timer, and abandoned (reader cancelled, request aborted) when the timer fires or the
+ * inflated size passes `maxBodyBytes`. The race matters: undici's fetch can fail to settle after an
+ * abort while it is inflating a compressed body, and a promise that never settles would hold the
+ * account's concurrency slot and the store's in-flight entry forever. Redirects are never followed
+ * (a 3xx is `BAD_RESPONSE`, one call): a redirect to another host would carry the SAYMON token
+ * (it travels in the query) there, and its answer would be taken for the provider's.
  *
  * Nothing here throws. An attempt ends either with a response the provider module interprets
  * (2xx, 404 and the 4xx that are not about auth or rate limits) or with an `UpstreamError` whose
  * message is safe for users: it names the provider, the account and what happened, never a URL
  * (the SAYMON token travels in the query), a header or an upstream body.
  */
-import { ofetch } from 'ofetch';
 import { type Clock, systemClock } from '../jobs/clock.js';
 import { PROVIDER_LABELS, type Provider, type ProviderErrorCode } from '../jobs/model.js';
 import type { UpstreamExchange, UpstreamOptions } from './client.js';
@@ -82,9 +90,19 @@ export interface Upstream {
   readonly label: string;
 }
 
-/** What one attempt brought back, before classification. */
+/** The default of `UpstreamOptions.maxBodyBytes` (`UPSTREAM_MAX_BODY_BYTES`): 8 MiB, inflated. */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The longest wait a provider may impose (`Retry-After`, `X-RateLimit-Reset`): one hour. A longer
+ * one is taken as this: an account paused for years (or until a restart, or in Redis beyond it)
+ * helps nobody, and waits past 2^31-1 ms fit neither a timer nor a GraphQL `Int`.
+ */
+export const MAX_PROVIDER_WAIT_MS = 60 * 60 * 1000;
+
+/** What one attempt brought back, before classification; `text` null: the body passed the byte cap. */
 type Sent =
-  | { readonly status: number; readonly headers: Headers; readonly text: string }
+  | { readonly status: number; readonly headers: Headers; readonly text: string | null }
   | { readonly lost: 'timeout' | 'network'; readonly error: unknown };
 
 /** Creates the HTTP access to one provider account. */
@@ -92,35 +110,46 @@ export function createUpstream(config: UpstreamConfig): Upstream {
   const { options, auth } = config;
   const clock = config.clock ?? systemClock;
   const label = `${PROVIDER_LABELS[config.provider]} account "${config.account}"`;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   function fail(code: ProviderErrorCode, what: string, status: number | null = null, retryAfterMs: number | null = null): UpstreamError {
     return { ok: false, code, message: `${label} ${what}`, retryAfterMs, status };
   }
 
-  /** One HTTP attempt: the raw answer, or how it was lost. Never rejects. */
+  /**
+   * One HTTP attempt: the raw answer, or how it was lost. Never rejects, and settles at the
+   * deadline at the latest, even when the fetch or the body read underneath never does.
+   */
   async function send(request: UpstreamRequest): Promise<Sent> {
-    // Our own timer rather than ofetch's `timeout`: ofetch clears its timer once the headers are
-    // in, and a body that never ends would then hang the call. This one covers the body too.
     const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, options.timeoutMs);
-    const hasBody = request.body !== undefined;
+    const body = new CappedBody(maxBodyBytes);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<Sent>((resolve) => {
+      timer = setTimeout(() => {
+        resolve({ lost: 'timeout', error: null });
+        body.abandon();
+        controller.abort();
+      }, options.timeoutMs);
+    });
+    const exchange = (async (): Promise<Sent> => {
+      const hasBody = request.body !== undefined;
+      try {
+        const response = await fetch(urlOf(config.baseUrl, request.path, { ...auth.query, ...request.query }), {
+          method: request.method ?? 'GET',
+          headers: { accept: 'application/json', ...(hasBody && { 'content-type': 'application/json' }), ...auth.headers, ...request.headers },
+          body: hasBody ? JSON.stringify(request.body) : undefined,
+          redirect: 'manual',
+          signal: controller.signal,
+        });
+        const text = await body.read(response);
+        if (text === null) controller.abort();
+        return { status: response.status, headers: response.headers, text };
+      } catch (error) {
+        return { lost: controller.signal.aborted ? 'timeout' : 'network', error };
+      }
+    })();
     try {
-      const response = await ofetch.raw<string, 'text'>(urlOf(config.baseUrl, request.path, { ...auth.query, ...request.query }), {
-        method: request.method ?? 'GET',
-        headers: { accept: 'application/json', ...(hasBody && { 'content-type': 'application/json' }), ...auth.headers, ...request.headers },
-        body: hasBody ? JSON.stringify(request.body) : undefined,
-        responseType: 'text',
-        retry: 0,
-        ignoreResponseError: true,
-        signal: controller.signal,
-      });
-      return { status: response.status, headers: response.headers, text: response._data ?? '' };
-    } catch (error) {
-      return { lost: timedOut ? 'timeout' : 'network', error };
+      return await Promise.race([exchange, deadline]);
     } finally {
       clearTimeout(timer);
     }
@@ -152,6 +181,8 @@ export function createUpstream(config: UpstreamConfig): Upstream {
       return fail('RATE_LIMITED', `is rate limited (429)${wait}`, status, retryAfterMs);
     }
     if (status >= 500) return fail('UNAVAILABLE', `answered ${status}`, status);
+    if (status >= 300 && status < 400) return fail('BAD_RESPONSE', `answered with a redirect (${status}), which is not followed`, status);
+    if (text === null) return fail('BAD_RESPONSE', `answered ${status} with a body larger than ${maxBodyBytes} bytes`, status);
     try {
       return { ok: true, status, headers, body: (request.parse ?? JSON.parse)(text) };
     } catch {
@@ -194,7 +225,8 @@ export function urlOf(baseUrl: string, path: string, query: Readonly<Record<stri
 
 /**
  * How long a 429 asks us to wait, in ms: `Retry-After` (seconds or an HTTP date; Zendesk) and
- * `X-RateLimit-Reset` (milliseconds; ImageKit). When both are present, the larger wins.
+ * `X-RateLimit-Reset` (milliseconds; ImageKit). When both are present, the larger wins; never
+ * more than `MAX_PROVIDER_WAIT_MS`.
  */
 export function retryAfterOf(headers: Headers, nowMs: number): number | null {
   const waits: number[] = [];
@@ -205,7 +237,54 @@ export function retryAfterOf(headers: Headers, nowMs: number): number | null {
   }
   const reset = headers.get('x-ratelimit-reset')?.trim();
   if (reset && /^\d+(\.\d+)?$/.test(reset)) waits.push(Math.ceil(Number(reset)));
-  return waits.length ? Math.max(...waits) : null;
+  return waits.length ? Math.min(MAX_PROVIDER_WAIT_MS, Math.max(...waits)) : null;
+}
+
+/**
+ * Reads one response body as UTF-8 text, stopping past `maxBytes` (counted after inflation:
+ * fetch has already undone any `Content-Encoding`) so that neither a huge body nor a gzip bomb
+ * is ever held whole. `abandon` cancels a read under way, for the deadline.
+ */
+class CappedBody {
+  private reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  private chunks: Uint8Array[] = [];
+  private abandoned = false;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** The text, or null when the body is (or says it is) larger than the cap. Rejects when the read fails. */
+  async read(response: Response): Promise<string | null> {
+    // The wire size of a compressed body is a lower bound of its inflated size.
+    const declared = Number(response.headers.get('content-length') ?? '');
+    if (declared > this.maxBytes) return this.refuse(response);
+    if (!response.body) return '';
+    this.reader = response.body.getReader();
+    let size = 0;
+    for (;;) {
+      const { done, value } = await this.reader.read();
+      if (done || this.abandoned) break;
+      size += value.byteLength;
+      if (size > this.maxBytes) return this.refuse(response);
+      this.chunks.push(value);
+    }
+    // TextDecoder drops a leading BOM, as `response.text()` does.
+    const text = new TextDecoder().decode(Buffer.concat(this.chunks));
+    this.chunks = [];
+    return text;
+  }
+
+  /** Stops reading and lets go of what was read; the read under way may never settle, and need not. */
+  abandon(): void {
+    this.abandoned = true;
+    this.chunks = [];
+    void this.reader?.cancel().catch(() => undefined);
+  }
+
+  private refuse(response: Response): null {
+    this.abandon();
+    if (!this.reader) void response.body?.cancel().catch(() => undefined);
+    return null;
+  }
 }
 
 /** Base64 of `user:password`, for HTTP Basic. */

@@ -15,6 +15,14 @@ import { type Said, answersFor, notServed, unexpectedStatus, unreadableBody } fr
 const SHOW_MANY_PATH = '/api/v2/job_statuses/show_many.json';
 /** Zendesk documents no cap on `ids`; 100 keeps the URL short and matches its other `show_many` limits. */
 export const SHOW_MANY_CHUNK = 100;
+/**
+ * Per-item results kept per job; the rest are dropped (`resultsTotal` says how many there were).
+ * A job of a million results would otherwise be cached, and serialised on every read, whole.
+ */
+export const MAX_RESULTS_KEPT = 1000;
+/** The GraphQL `Int` range: a count outside it could not be answered, so it reads as absent. */
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
 
 /** An optional field: absent, null or of an unexpected type all read as null, so one odd field spoils nothing. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -23,11 +31,12 @@ const optional = <T extends z.ZodType>(schema: T) =>
     .transform((value) => value ?? null)
     .catch(null);
 const idLike = z.union([z.string(), z.number().transform(String)]);
+const graphqlInt = z.number().int().min(INT_MIN).max(INT_MAX);
 
 /** One per-item result; every field optional and varying by job type. */
 const ResultWire = z.looseObject({
   id: optional(idLike),
-  index: optional(z.number().int()),
+  index: optional(graphqlInt),
   action: optional(z.string()),
   success: optional(z.boolean()),
   status: optional(z.string()),
@@ -41,8 +50,8 @@ const JobStatusWire = z.looseObject({
   id: idLike,
   status: z.string().optional(),
   url: optional(z.string()),
-  total: optional(z.number().int()),
-  progress: optional(z.number().int()),
+  total: optional(graphqlInt),
+  progress: optional(graphqlInt),
   message: optional(z.string()),
   results: z.unknown().optional(),
   job_type: optional(z.string()),
@@ -72,12 +81,62 @@ export function parseJobStatuses(body: unknown): ZendeskJobStatusWire[] | null {
 
 /**
  * `JSON.parse` that keeps integer `"id"` values exact: result ids are int64 and may exceed 2^53,
- * so every integer value of an `"id"` key is quoted before parsing. The match requires the key to
- * follow `{` or `,` (only whitespace between), which inside a JSON string could only appear escaped
- * (`{\"id\":…`), so string contents are never touched. Other keys (`index`, `total`) stay numbers.
+ * so every integer value of an `"id"` key is quoted before parsing. Other keys (`index`, `total`)
+ * stay numbers. Linear in the text (see `quoteIntegerIds`); the body's size is capped upstream.
  */
 export function parseZendeskJson(text: string): unknown {
-  return JSON.parse(text.replace(/(?<=[{,]\s*)"id"(\s*):(\s*)(-?\d+)(?=\s*[,}])/g, '"id"$1:$2"$3"'));
+  return JSON.parse(quoteIntegerIds(text));
+}
+
+const isJsonSpace = (char: string | undefined) => char === ' ' || char === '\n' || char === '\r' || char === '\t';
+const isDigit = (char: string | undefined) => char !== undefined && char >= '0' && char <= '9';
+
+/**
+ * Quotes the integer value of every `"id"` key: `{"id": 12345678901234567890}` becomes
+ * `{"id": "12345678901234567890"}`. One pass over the text that steps over string contents (so a
+ * `"id":1` inside a message is left alone); each character is looked at a bounded number of times,
+ * whatever the whitespace (a backtracking regular expression was quadratic on long runs of it).
+ * Text that is not JSON comes out as changed as it can be and fails in `JSON.parse`.
+ */
+export function quoteIntegerIds(text: string): string {
+  const out: string[] = [];
+  let copied = 0;
+  /** The last character outside strings and whitespace: a key follows `{` or `,`. */
+  let previous = '';
+  let at = 0;
+  while (at < text.length) {
+    const char = text[at]!;
+    if (char !== '"') {
+      if (!isJsonSpace(char)) previous = char;
+      at++;
+      continue;
+    }
+    let end = at + 1;
+    while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+    if (end >= text.length) break; // an unterminated string: JSON.parse will say so
+    const isIdKey = (previous === '{' || previous === ',') && end === at + 3 && text[at + 1] === 'i' && text[at + 2] === 'd';
+    previous = '"';
+    at = end + 1;
+    if (!isIdKey) continue;
+    let cursor = at;
+    while (isJsonSpace(text[cursor])) cursor++;
+    if (text[cursor] !== ':') continue;
+    cursor++;
+    while (isJsonSpace(text[cursor])) cursor++;
+    const start = cursor;
+    if (text[cursor] === '-') cursor++;
+    if (!isDigit(text[cursor])) continue;
+    while (isDigit(text[cursor])) cursor++;
+    const digitsEnd = cursor;
+    while (isJsonSpace(text[cursor])) cursor++;
+    if (text[cursor] !== ',' && text[cursor] !== '}') continue;
+    out.push(text.slice(copied, start), '"', text.slice(start, digitsEnd), '"');
+    copied = digitsEnd;
+    previous = '0';
+    at = digitsEnd;
+  }
+  out.push(text.slice(copied));
+  return out.join('');
 }
 
 function readJobStatus(value: unknown): ZendeskJobStatusWire | null {
@@ -91,7 +150,15 @@ function readJobStatus(value: unknown): ZendeskJobStatusWire | null {
       rawStatus: status,
       progress: progressOf(progress, total),
       message,
-      details: { kind: 'ZENDESK_JOB_STATUS', url, total, jobType: job_type, results: resultsOf(results) },
+      details: {
+        kind: 'ZENDESK_JOB_STATUS',
+        url,
+        total,
+        jobType: job_type,
+        results: resultsOf(results),
+        // Said only when some were dropped; absent, the count is what `results` holds.
+        ...(Array.isArray(results) && results.length > MAX_RESULTS_KEPT && { resultsTotal: results.length }),
+      },
     },
   };
 }
@@ -100,10 +167,11 @@ function readJobStatus(value: unknown): ZendeskJobStatusWire | null {
  * Per-item results, or null: while the job runs (`null`), and for job types that answer an object
  * such as `{"success": true}` instead of a list (the schema's `results` is a list of items; an
  * object has no items to show, and `null` says "no per-item results" without inventing any).
+ * At most the first `MAX_RESULTS_KEPT` items are kept.
  */
 function resultsOf(results: unknown): ZendeskJobResult[] | null {
   if (!Array.isArray(results)) return null;
-  return results.flatMap((item) => {
+  return results.slice(0, MAX_RESULTS_KEPT).flatMap((item) => {
     const parsed = ResultWire.safeParse(item);
     if (!parsed.success) return [];
     const { id, index, action, success, status, error, details, title, external_id } = parsed.data;

@@ -1,5 +1,6 @@
 /** Zendesk job statuses, with their per-item results once done. */
 import type { JobSnapshot, ZendeskJobResult } from '../jobs/model.js';
+import { MAX_RESULTS_KEPT } from '../providers/zendesk.js';
 import { builder } from './builder.js';
 import { detailsOf, jobNodeOptions } from './job-node.js';
 
@@ -28,8 +29,29 @@ export const ZendeskJobStatusType = builder.node(builder.objectRef<JobSnapshot>(
     results: t.field({
       type: [ZendeskJobResultType],
       nullable: true,
-      description: 'Null until the job is done.',
+      description: `Null until the job is done. At most the first ${MAX_RESULTS_KEPT} of the job's results are kept; \`resultsTotal\` says how many Zendesk answered and \`resultsTruncated\` whether some were dropped.`,
       resolve: (job) => detailsOf(job, 'ZENDESK_JOB_STATUS').results,
+    }),
+    resultsTotal: t.int({
+      nullable: true,
+      description: `How many per-item results Zendesk answered; \`results\` holds at most the first ${MAX_RESULTS_KEPT}. Null when \`results\` is.`,
+      resolve: (job) => resultsTotalOf(job),
+    }),
+    resultsTruncated: t.boolean({
+      nullable: true,
+      description: `True when Zendesk answered more than ${MAX_RESULTS_KEPT} results and only the first ${MAX_RESULTS_KEPT} are in \`results\`. Null when \`results\` is.`,
+      resolve: (job) => {
+        const { results } = detailsOf(job, 'ZENDESK_JOB_STATUS');
+        const total = resultsTotalOf(job);
+        return results === null || total === null ? null : total > results.length;
+      },
     }),
   }),
 });
+
+/** The provider's count of results; statuses remembered before it was recorded count what they kept. */
+function resultsTotalOf(job: JobSnapshot): number | null {
+  const { results, resultsTotal } = detailsOf(job, 'ZENDESK_JOB_STATUS');
+  if (results === null) return null;
+  return Math.min(resultsTotal ?? results.length, 2 ** 31 - 1);
+}

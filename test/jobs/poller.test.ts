@@ -135,6 +135,21 @@ describe('poller', () => {
     expect(client.calls.length).toBeGreaterThanOrEqual(2);
     expect(client.calls[1]!.at - start).toBe(31_000);
   });
+
+  it('bounds a wait beyond any timer to an hour: the job is asked again, no timer overflows', async () => {
+    // A client that does not bound its waits (ours do); 1e12 ms is past setTimeout's 2^31-1.
+    const { client, poller, store } = setup();
+    const start = Date.now();
+    client.answer('a', (r) => ({ failure: 'RATE_LIMITED', ref: r, message: 'slow down', retryAfterMs: 1e12, checkedAt: new Date() }));
+    poller.watch(ref('a'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.calls).toHaveLength(1);
+    expect(store.pauseRemainingMs('ZENDESK', 'default')).toBe(3_600_000);
+    client.answer('a', (r) => zendeskSnapshot(r, 'working'));
+    await vi.advanceTimersByTimeAsync(2 * 3_600_000);
+    expect(client.calls.length).toBeGreaterThanOrEqual(2);
+    expect(client.calls[1]!.at - start).toBeLessThanOrEqual(1000 + 1.1 * 3_600_000);
+  });
 });
 
 describe('poller in a cluster', () => {
