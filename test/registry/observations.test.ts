@@ -41,7 +41,7 @@ await describeEachDatabase('observations', (current) => {
   });
 
   it('keeps the last status and the milestones, and one history entry per change', async () => {
-    const [{ job: tracked }] = (await registry().trackJobs([job])) as [{ job: { id: number } }];
+    const tracked = (await registry().trackJobs([job]))[0]!.job;
     const queuedAt = later();
     expect(await registry().recordObservation(job, snapshotAt(queuedAt, 'QUEUED'))).toMatchObject({ changed: true, previousState: null });
     const again = await registry().recordObservation(job, snapshotAt(later(), 'QUEUED'));
@@ -96,7 +96,7 @@ await describeEachDatabase('observations', (current) => {
     const other = url ? await openDatabase({ url }) : null;
     try {
       const second = other ? createRegistry(other.db, { clock }) : registry();
-      const [{ job: tracked }] = (await registry().trackJobs([job])) as [{ job: { id: number } }];
+      const tracked = (await registry().trackJobs([job]))[0]!.job;
       const changes: boolean[] = [];
       for (const [index, state] of (['QUEUED', 'RUNNING', 'COMPLETED'] as const).entries()) {
         const outcome = snapshotAt(later(), state, state === 'COMPLETED', index);
@@ -166,7 +166,7 @@ await describeEachDatabase('observations', (current) => {
   });
 
   it('pages history forward and backward, oldest first, and refuses another job’s cursor', async () => {
-    const [{ job: tracked }] = (await registry().trackJobs([job])) as [{ job: { id: number } }];
+    const tracked = (await registry().trackJobs([job]))[0]!.job;
     for (let completed = 0; completed < 7; completed++) await registry().recordObservation(job, snapshotAt(later(), 'RUNNING', false, completed));
     const seqs: number[] = [];
     let after: string | null = null;

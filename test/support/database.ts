@@ -75,7 +75,7 @@ async function adminQuery(url: string, statement: string): Promise<void> {
 /** A migrated in-memory PGlite registry of its own, loaded from this run's template dump. */
 export async function openTestPglite(): Promise<RegistryDatabase> {
   const dump = await templateDump();
-  const pglite = await PGlite.create({ loadDataDir: new Blob([dump]) });
+  const pglite = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(dump)]) });
   return openPgliteDatabase(pglite, { closeInstance: true });
 }
 
