@@ -1,0 +1,156 @@
+/**
+ * Opens the registry's database and brings its schema up to date.
+ *
+ * One schema and the same SQL on two engines: a PostgreSQL server (`postgres://…`, for production
+ * and clusters) or PGlite, PostgreSQL compiled to WebAssembly and run in this process (the
+ * zero-config default, on disk under `dataDir`, or `memory:` for a database that keeps nothing).
+ *
+ * Migrations run at open, through Kysely's `Migrator`: its PostgreSQL adapter holds an advisory
+ * lock while it migrates, so instances that start together against one server migrate once and
+ * the others find the work done.
+ *
+ * A PGlite instance is expensive (seconds and hundreds of MB to initialise): open one per process.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import { RegistryError } from './errors.js';
+import { migrationProvider } from './migrations.js';
+import { PgliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface DatabaseOptions {
+  /**
+   * `postgres://…` or `postgresql://…`: a PostgreSQL server; `memory:`: PGlite in memory;
+   * unset: PGlite on disk under `dataDir`.
+   */
+  readonly url?: string | undefined;
+  /** Where on-disk PGlite keeps its files (created when missing). Default `./data`. */
+  readonly dataDir?: string | undefined;
+  readonly logger?: Logger | undefined;
+  /** How long to wait for a PostgreSQL connection before failing (ms). Default 5000. */
+  readonly connectTimeoutMs?: number | undefined;
+}
+
+/** An open, migrated registry database. */
+export interface RegistryDatabase {
+  readonly db: Kysely<Database>;
+  readonly kind: DatabaseKind;
+  /** Resolves when the database answers a query; rejects when it does not. */
+  ping(): Promise<void>;
+  /** Closes the pool or the PGlite instance. Idempotent. */
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+
+/**
+ * Opens the database that `url` names (see {@link DatabaseOptions.url}) and runs the pending
+ * migrations. Rejects with a `RegistryError` (`DATABASE_URL_INVALID`, `MIGRATION_FAILED`) or the
+ * driver's error when the server cannot be reached.
+ */
+export async function openDatabase(options: DatabaseOptions = {}): Promise<RegistryDatabase> {
+  const { url, logger } = options;
+  if (url === undefined || url === '' || url === 'memory:') {
+    const dataDir = url === 'memory:' ? undefined : resolve(options.dataDir ?? './data');
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+    logger?.info({ database: 'pglite', dataDir: dataDir ?? 'memory' }, 'registry database opened');
+    return wrapPglite(pglite, { logger, closeInstance: true });
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
+  throw new RegistryError('DATABASE_URL_INVALID', 'DATABASE_URL must be postgres://…, postgresql://… or memory:');
+}
+
+/**
+ * Uses a PGlite instance the caller already has (tests load one from a dump), migrating it.
+ * `close()` closes the instance only when `closeInstance` is set.
+ */
+export async function openPgliteDatabase(
+  pglite: PGlite,
+  options: { logger?: Logger | undefined; closeInstance?: boolean } = {},
+): Promise<RegistryDatabase> {
+  return wrapPglite(pglite, { logger: options.logger, closeInstance: options.closeInstance ?? false });
+}
+
+async function wrapPglite(
+  pglite: PGlite,
+  { logger, closeInstance }: { logger: Logger | undefined; closeInstance: boolean },
+): Promise<RegistryDatabase> {
+  const db = new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await db.destroy();
+    if (closeInstance) await pglite.close();
+  };
+  return finishOpening({ db, kind: 'pglite', ping: () => pingDb(db), close }, logger);
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<RegistryDatabase> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    // bigint (ids, count(*)) as numbers, as PGlite answers them: the values stay far below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client's connection dropping must not crash the process; the next query fails instead.
+  pool.on('error', (error) => options.logger?.warn({ err: error.message }, 'registry database connection lost'));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await db.destroy();
+  };
+  options.logger?.info({ database: 'postgres', server: serverOf(url) }, 'registry database opened');
+  return finishOpening({ db, kind: 'postgres', ping: () => pingDb(db), close }, options.logger);
+}
+
+async function finishOpening(database: RegistryDatabase, logger: Logger | undefined): Promise<RegistryDatabase> {
+  try {
+    await migrate(database.db, logger);
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+  return database;
+}
+
+/** Runs the pending migrations (once across instances, see the header). */
+export async function migrate(db: Kysely<Database>, logger?: Logger): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const result of results ?? []) {
+    if (result.status === 'Success') logger?.info({ migration: result.migrationName }, 'registry migration applied');
+    if (result.status === 'Error') logger?.error({ migration: result.migrationName }, 'registry migration failed');
+  }
+  if (error) {
+    throw new RegistryError('MIGRATION_FAILED', `registry migration failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+async function pingDb(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
+/** Host, port and database of a URL, never its credentials (for logs). */
+function serverOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'postgres';
+  }
+}

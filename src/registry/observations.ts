@@ -1,0 +1,219 @@
+/**
+ * Recording what a poll saw of a tracked job: its last status, and its history.
+ *
+ * "Each observed change is one history entry, written once even with several instances": the
+ * job's row is locked (`select … for update`) for the length of one transaction, in which the
+ * observation is compared with the last history entry's signature and appended only when it
+ * differs. A second instance that saw the same change waits on the lock, then finds the entry
+ * written and writes nothing. The primary key (job_id, seq) is the last guard.
+ *
+ * What an observation changes:
+ * - a snapshot: the last status, the milestones (first seen, started, finished), `final` when
+ *   done, and a history entry when its signature is new;
+ * - NOT_FOUND for a job seen before: final at once, with a history entry ("not found"); for a
+ *   job never seen: `not_found_since`, and final once that is `notFoundGraceMs` old (fresh jobs
+ *   can 404 briefly; the first history entry stays the first sighting);
+ * - any other failure (the provider's or the configuration's trouble, not the job's): kept as
+ *   the outcome only while no snapshot was ever had; no history;
+ * - nothing at all for a job that is done (its result is kept even if the provider later
+ *   forgets it), or for an observation older than the last one recorded (two instances'
+ *   answers arriving out of order must not move a job backwards).
+ */
+import type { Kysely, Transaction, Updateable } from 'kysely';
+import { type JobOutcome, type JobRef, type JobState, isFailure, outcomeSignature } from '../jobs/model.js';
+import { type Connection, type PageArgs, decodeCursor, encodeCursor, pageRequest } from './connection.js';
+import { inTransaction } from './transactions.js';
+import type { Database, TrackedJobsTable } from './schema.js';
+import { type TrackedJob, type TrackedJobRow, outcomeToJson, trackedJobOf } from './tracked-job.js';
+
+type Db = Kysely<Database>;
+
+export interface ObservationResult {
+  /** False when the ref is not tracked: nothing was written. */
+  readonly tracked: boolean;
+  /** True when this call wrote a history entry (exactly one caller per change sees true). */
+  readonly changed: boolean;
+  /** The state before this observation (null while the job had no snapshot). */
+  readonly previousState: JobState | null;
+  /** True when this observation made the job final (the tracker stops polling it). */
+  readonly becameFinal: boolean;
+  /** The job as it is after the observation; null when not tracked. */
+  readonly job: TrackedJob | null;
+}
+
+export interface RecordObservationOptions {
+  /** What identifies the news; default `outcomeSignature(outcome)`. */
+  readonly signature?: string;
+  /** How long a never-seen job may answer "not found" before it is final. */
+  readonly notFoundGraceMs: number;
+  /**
+   * Runs inside the transaction, after the writes and before the commit, for a tracked job:
+   * callers add rows that must commit with the change or not at all (events, webhook outbox).
+   * Use `trx`, never the outer database handle, inside it.
+   */
+  readonly inTransaction?: (trx: Transaction<Database>, result: ObservationResult) => Promise<void>;
+}
+
+const NOT_TRACKED: ObservationResult = { tracked: false, changed: false, previousState: null, becameFinal: false, job: null };
+const NOT_STARTED: ReadonlySet<JobState> = new Set(['QUEUED', 'UNKNOWN']);
+
+/** Records one observation of `ref` (see the header for what it changes), in one transaction. */
+export async function recordObservation(
+  db: Db,
+  ref: JobRef,
+  outcome: JobOutcome,
+  options: RecordObservationOptions,
+): Promise<ObservationResult> {
+  const signature = options.signature ?? outcomeSignature(outcome);
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .selectFrom('tracked_jobs')
+      .selectAll()
+      .where('kind', '=', ref.kind)
+      .where('account', '=', ref.account)
+      .where('native_id', '=', ref.nativeId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) return NOT_TRACKED;
+    const result = await applyObservation(trx, row, outcome, signature, options.notFoundGraceMs);
+    await options.inTransaction?.(trx, result);
+    return result;
+  });
+}
+
+async function applyObservation(
+  trx: Transaction<Database>,
+  row: TrackedJobRow,
+  outcome: JobOutcome,
+  signature: string,
+  notFoundGraceMs: number,
+): Promise<ObservationResult> {
+  const at = outcome.checkedAt;
+  const unchanged = (): ObservationResult => ({ tracked: true, changed: false, previousState: row.state as JobState | null, becameFinal: false, job: trackedJobOf(row) });
+  if (row.done || (row.checked_at && at.getTime() < row.checked_at.getTime())) return unchanged();
+
+  const last = await trx
+    .selectFrom('job_history')
+    .select(['seq', 'signature'])
+    .where('job_id', '=', row.id)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const news = last?.signature !== signature;
+
+  let patch: Updateable<TrackedJobsTable>;
+  let entry: { state: string; raw_status: string; progress: string | null; message: string | null } | null = null;
+  if (!isFailure(outcome)) {
+    patch = {
+      outcome: outcomeToJson(outcome),
+      state: outcome.state,
+      raw_status: outcome.rawStatus,
+      done: outcome.done,
+      final: outcome.done,
+      checked_at: at,
+      first_seen_at: row.first_seen_at ?? at,
+      started_at: row.started_at ?? (NOT_STARTED.has(outcome.state) ? null : at),
+      finished_at: row.finished_at ?? (outcome.done ? at : null),
+      not_found_since: null,
+    };
+    if (news) {
+      entry = {
+        state: outcome.state,
+        raw_status: outcome.rawStatus,
+        progress: outcome.progress ? JSON.stringify(outcome.progress) : null,
+        message: outcome.message,
+      };
+    }
+  } else if (outcome.failure === 'NOT_FOUND') {
+    const seen = row.first_seen_at !== null;
+    const since = row.not_found_since ?? at;
+    patch = {
+      outcome: outcomeToJson(outcome),
+      checked_at: at,
+      not_found_since: seen ? null : since,
+      final: seen || at.getTime() - since.getTime() >= notFoundGraceMs,
+    };
+    if (seen && news) entry = { state: row.state ?? 'UNKNOWN', raw_status: 'not found', progress: null, message: outcome.message };
+  } else {
+    const hadSnapshot = row.first_seen_at !== null;
+    patch = hadSnapshot ? { checked_at: at } : { outcome: outcomeToJson(outcome), checked_at: at };
+  }
+
+  const final = patch.final ?? row.final;
+  patch.final_at = final ? (row.final_at ?? at) : null;
+  if (entry) patch.changed_at = at;
+
+  const updated = await trx.updateTable('tracked_jobs').set(patch).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+  if (entry) {
+    await trx
+      .insertInto('job_history')
+      .values({ job_id: row.id, seq: (last?.seq ?? 0) + 1, at, signature, ...entry })
+      .execute();
+  }
+  return {
+    tracked: true,
+    changed: entry !== null,
+    previousState: row.state as JobState | null,
+    becameFinal: !row.final && final,
+    job: trackedJobOf(updated),
+  };
+}
+
+/** One observed change of a tracked job. */
+export interface HistoryEntry {
+  readonly seq: number;
+  readonly state: JobState;
+  readonly rawStatus: string;
+  readonly progress: { readonly completed: number; readonly total: number; readonly percent: number } | null;
+  readonly message: string | null;
+  readonly at: Date;
+}
+
+export const DEFAULT_HISTORY_PAGE_SIZE = 100;
+
+/**
+ * A tracked job's history, oldest first. Pages forward with `first`/`after` (backward with
+ * `last`/`before`); throws `CURSOR_INVALID` for a cursor of another job or list.
+ */
+export async function history(db: Db, jobId: number, args: PageArgs = {}): Promise<Connection<HistoryEntry>> {
+  const request = pageRequest(args, DEFAULT_HISTORY_PAGE_SIZE);
+  const cursorSeq = request.cursor === null ? null : decodeCursor(request.cursor, ['history', String(jobId)], 1)[0]!;
+  const forward = request.direction === 'forward';
+  const rowsQuery = db
+    .selectFrom('job_history')
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .$if(cursorSeq !== null, (query) => query.where('seq', forward ? '>' : '<', cursorSeq!))
+    .orderBy('seq', forward ? 'asc' : 'desc')
+    .limit(request.size + 1);
+  const [rows, count] = await Promise.all([
+    rowsQuery.execute(),
+    db.selectFrom('job_history').select((eb) => eb.fn.countAll<number>().as('count')).where('job_id', '=', jobId).executeTakeFirstOrThrow(),
+  ]);
+  const more = rows.length > request.size;
+  const page = rows.slice(0, request.size);
+  if (!forward) page.reverse();
+  const edges = page.map((row) => ({
+    cursor: encodeCursor(['history', String(jobId), row.seq]),
+    node: {
+      seq: row.seq,
+      state: row.state as JobState,
+      rawStatus: row.raw_status,
+      progress: row.progress as HistoryEntry['progress'],
+      message: row.message,
+      at: row.at,
+    },
+  }));
+  // Sequence numbers are dense (1, 2, …) so what lies behind the cursor needs no query.
+  const behind = cursorSeq !== null && count.count > 0 && (forward || cursorSeq <= count.count);
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: forward ? more : behind,
+      hasPreviousPage: forward ? behind : more,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: count.count,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * What the registry knows of one tracked job, as the rest of the service reads it, and the
+ * mapping from a `tracked_jobs` row. Outcomes are stored as JSON; reading one back restores its
+ * dates, so a stored snapshot is again a `JobOutcome`.
+ */
+import type { Selectable } from 'kysely';
+import type { JobKind, JobOutcome, JobRef, JobState, Provider } from '../jobs/model.js';
+import type { TrackedJobsTable } from './schema.js';
+
+export interface TrackedJob {
+  /** The registry's own id: stable for as long as the job is tracked; history hangs off it. */
+  readonly id: number;
+  readonly ref: JobRef;
+  readonly provider: Provider;
+  readonly trackedAt: Date;
+  /** The API key's name; null when the API is open. */
+  readonly trackedBy: string | null;
+  readonly labels: readonly string[];
+  /** Of the last snapshot; null until the provider first answered with one. */
+  readonly state: JobState | null;
+  readonly rawStatus: string | null;
+  readonly done: boolean;
+  /** Done, or not found past the grace: the tracker stops polling it. */
+  readonly final: boolean;
+  /** The last outcome: the last snapshot, or a failure while no snapshot was ever had. */
+  readonly outcome: JobOutcome | null;
+  readonly checkedAt: Date | null;
+  /** When the last change was observed (the tracking time until the first). */
+  readonly changedAt: Date;
+  readonly firstSeenAt: Date | null;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  /** Since when a job never seen has answered "not found"; null once it was seen. */
+  readonly notFoundSince: Date | null;
+  readonly finalAt: Date | null;
+}
+
+export type TrackedJobRow = Selectable<TrackedJobsTable>;
+
+export function trackedJobOf(row: TrackedJobRow): TrackedJob {
+  return {
+    id: row.id,
+    ref: { kind: row.kind as JobKind, account: row.account, nativeId: row.native_id },
+    provider: row.provider as Provider,
+    trackedAt: row.tracked_at,
+    trackedBy: row.tracked_by,
+    labels: row.labels,
+    state: row.state as JobState | null,
+    rawStatus: row.raw_status,
+    done: row.done,
+    final: row.final,
+    outcome: row.outcome == null ? null : outcomeFromJson(row.outcome),
+    checkedAt: row.checked_at,
+    changedAt: row.changed_at,
+    firstSeenAt: row.first_seen_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    notFoundSince: row.not_found_since,
+    finalAt: row.final_at,
+  };
+}
+
+/** An outcome as stored: JSON with `checkedAt` as an ISO string. */
+export function outcomeToJson(outcome: JobOutcome): string {
+  return JSON.stringify(outcome);
+}
+
+function outcomeFromJson(value: unknown): JobOutcome {
+  const stored = value as JobOutcome & { checkedAt: string };
+  return { ...stored, checkedAt: new Date(stored.checkedAt) } as JobOutcome;
+}
