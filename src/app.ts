@@ -4,16 +4,16 @@
  * process around it; tests start it directly.
  */
 import { type Cluster, startCluster } from './cluster/index.js';
-import type { Config } from './config.js';
-import type { Clock } from './jobs/clock.js';
+import type { Config } from './config/index.js';
+import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { AccountConfig } from './providers/client.js';
 import { createProviderClient } from './providers/index.js';
 import { DEVELOPMENT_CREDENTIALS, type Sandbox, startSandbox } from './sandbox/index.js';
 import { createMetrics } from './metrics.js';
 import { securityOptionsOf } from './security/options.js';
-import { defaultQuery } from './graphiql-query.js';
-import { type RunningServer, startServer } from './server.js';
+import { defaultQuery } from './http/graphiql-query.js';
+import { type RunningServer, startServer } from './http/server.js';
 
 export interface App {
   readonly server: RunningServer;

@@ -17,7 +17,7 @@
  */
 import type { Logger } from '../logger.js';
 import { MAX_PROVIDER_WAIT_MS } from '../providers/http.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import type { JobPubSub } from './events.js';
 import { NotFoundGrace } from './not-found-grace.js';
 import { localPollCoordinator, type PollClaim, type PollCoordinator } from './poll-coordinator.js';

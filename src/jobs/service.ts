@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { ProviderClient } from '../providers/client.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { createJobPubSub, type JobPubSub } from './events.js';
 import { JobFeed } from './job-feed.js';
 import { NotFoundGrace } from './not-found-grace.js';

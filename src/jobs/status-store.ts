@@ -15,7 +15,7 @@
 import { LRUCache } from 'lru-cache';
 import type { ProviderClient } from '../providers/client.js';
 import { MAX_PROVIDER_WAIT_MS } from '../providers/http.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import type { SharedPauses, SharedStatus, SharedStatuses } from './shared-level.js';
 import {
   type JobFailure,

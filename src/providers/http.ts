@@ -16,7 +16,7 @@
  * message is safe for users: it names the provider, the account and what happened, never a URL
  * (the SAYMON token travels in the query), a header or an upstream body.
  */
-import { type Clock, systemClock } from '../jobs/clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { PROVIDER_LABELS, type Provider, type ProviderErrorCode } from '../jobs/model.js';
 import type { UpstreamExchange, UpstreamOptions } from './client.js';
 

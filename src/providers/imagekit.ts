@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { systemClock } from '../jobs/clock.js';
+import { systemClock } from '../clock.js';
 import type { ImageKitBulkJobType, JobKind, JobOutcome } from '../jobs/model.js';
 import type { ImageKitAccount, ProviderClient } from './client.js';
 import { type UpstreamDeps, basicAuth, createUpstream } from './http.js';

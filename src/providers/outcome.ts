@@ -3,7 +3,7 @@
  * the clock when the upstream answered, and the one-call-per-id fan-out ImageKit and SAYMON share.
  */
 import type { LimitFunction } from 'p-limit';
-import type { Clock } from '../jobs/clock.js';
+import type { Clock } from '../clock.js';
 import {
   type JobDetails,
   type JobFailure,

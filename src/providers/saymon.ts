@@ -8,7 +8,7 @@
  */
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { systemClock } from '../jobs/clock.js';
+import { systemClock } from '../clock.js';
 import type { JobOutcome } from '../jobs/model.js';
 import type { ProviderClient, SaymonAccount, SaymonAuth } from './client.js';
 import { type Upstream, type UpstreamAuth, type UpstreamDeps, type UpstreamError, type UpstreamResult, basicAuth, createUpstream } from './http.js';

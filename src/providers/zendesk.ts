@@ -6,7 +6,7 @@
  */
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { systemClock } from '../jobs/clock.js';
+import { systemClock } from '../clock.js';
 import { type JobOutcome, type ZendeskJobResult, progressOf } from '../jobs/model.js';
 import type { ProviderClient, ZendeskAccount, ZendeskAuth } from './client.js';
 import { type UpstreamAuth, type UpstreamDeps, basicAuth, createUpstream } from './http.js';
