@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { reviveOutcome } from '../jobs/events.js';
 import type { JobOutcome } from '../jobs/model.js';
-import type { SharedStatus, SharedStatuses } from '../jobs/shared-level.js';
+import type { SharedStatus, SharedStatuses } from '../jobs/ports.js';
 import type { Logger } from '../logger.js';
 import type { ClusterKeys } from './keys.js';
 

@@ -5,7 +5,7 @@
  * another one was told to leave alone. While Redis is away each instance honours only its own.
  */
 import type { Redis } from 'ioredis';
-import type { SharedPauses } from '../jobs/shared-level.js';
+import type { SharedPauses } from '../jobs/ports.js';
 import type { Logger } from '../logger.js';
 import type { ClusterKeys } from './keys.js';
 

@@ -16,7 +16,8 @@ import { systemClock } from '../clock.js';
 import { createJobService, type JobService, type JobSharing } from '../jobs/service.js';
 import { type Logger, withLogContext } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
-import type { ProviderClient } from '../providers/client.js';
+import type { ProviderClient } from '../jobs/ports.js';
+import { providerCatalog } from '../providers/catalog.js';
 import { requestIdOf } from './request-id.js';
 import { type Context, schema } from '../schema/index.js';
 import { ApiKeyCheck } from '../security/api-keys.js';
@@ -91,7 +92,7 @@ const YOGA_PATHS = new Set(['/graphql', '/health']);
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics();
-  const jobs = createJobService({ ...options, clock, onLookup: metrics.statusLookup, onPoll: metrics.polled });
+  const jobs = createJobService({ ...options, catalog: providerCatalog, clock, onLookup: metrics.statusLookup, onPoll: metrics.polled });
   const stopping = new AbortController();
   // Every open stream listens for shutdown on this one signal.
   setMaxListeners(0, stopping.signal);

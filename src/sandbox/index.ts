@@ -9,7 +9,7 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import type { JobKind } from '../jobs/model.js';
-import type { AccountConfig } from '../providers/client.js';
+import type { AccountConfig } from '../providers/descriptor.js';
 import { randomCredentials, type SandboxCredentials } from './credentials.js';
 import { demoRefs, freshDemoSeed } from './demo.js';
 import { imagekitHandler } from './imagekit.js';
