@@ -1,19 +1,21 @@
 /**
- * Wires a validated `Config` into a running service: Redis when configured (cluster mode), the
- * sandbox when asked for, one provider client per account, the server. `main.ts` adds the
+ * The composition root: wires a validated `Config` into a running service, in order: Redis when
+ * configured (cluster mode), the sandbox when asked for, metrics, one provider client per account,
+ * the job service, the server (which receives the built parts and builds none). `main.ts` adds the
  * process around it; tests start it directly.
  */
 import { type Cluster, startCluster } from './cluster/index.js';
-import type { Config } from './config.js';
-import type { Clock } from './jobs/clock.js';
+import type { Config } from './config/index.js';
+import { type Clock, systemClock } from './clock.js';
+import { createJobService } from './jobs/service.js';
 import type { Logger } from './logger.js';
-import type { AccountConfig } from './providers/client.js';
-import { createProviderClient } from './providers/index.js';
+import type { AccountConfig } from './providers/descriptor.js';
+import { createProviderClient, providerCatalog } from './providers/catalog.js';
 import { DEVELOPMENT_CREDENTIALS, type Sandbox, startSandbox } from './sandbox/index.js';
 import { createMetrics } from './metrics.js';
 import { securityOptionsOf } from './security/options.js';
-import { defaultQuery } from './graphiql-query.js';
-import { type RunningServer, startServer } from './server.js';
+import { defaultQuery } from './http/graphiql-query.js';
+import { type RunningServer, startServer } from './http/server.js';
 
 export interface App {
   readonly server: RunningServer;
@@ -56,12 +58,11 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
   const clients = accounts.map((account) =>
     createProviderClient(account, { options: config.upstream, clock, onExchange: metrics.upstreamExchange }),
   );
-  const server = await startServer({
-    host: config.host,
-    port: config.port,
+  const jobs = createJobService({
     clients,
+    catalog: providerCatalog,
+    clock: clock ?? systemClock,
     logger,
-    clock,
     cacheTtlMs: config.cacheTtlMs,
     doneTtlMs: config.doneTtlMs,
     cacheStaleMs: config.cacheStaleMs,
@@ -69,13 +70,22 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     pollIntervalMs: config.pollIntervalMs,
     pollMaxIntervalMs: config.pollMaxIntervalMs,
     notFoundGraceMs: config.notFoundGraceMs,
+    sharing: cluster?.sharing,
+    onLookup: metrics.statusLookup,
+    onPoll: metrics.polled,
+  });
+  const server = await startServer({
+    host: config.host,
+    port: config.port,
+    jobs,
+    logger,
+    clock,
     maxRefs: config.maxRefs,
     bodyLimitBytes: config.bodyLimitBytes,
     graphiql: config.graphiql,
     graphiqlQuery: sandbox ? () => defaultQuery(sandbox.freshDemoRefs()) : defaultQuery([]),
     security: securityOptionsOf(config),
     metrics,
-    sharing: cluster?.sharing,
     readiness: cluster ? () => cluster.readiness() : undefined,
   });
   // Events published while Redis was away never arrive: each feed asks for its jobs again.

@@ -2,7 +2,7 @@
  * Process entry: configuration, start, and a graceful stop on SIGTERM/SIGINT.
  */
 import { startApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './logger.js';
 import { exposureWarnings } from './security/exposure.js';
 import { startupLines } from './startup-log.js';

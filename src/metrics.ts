@@ -9,7 +9,7 @@
 import { getOperationAST, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { UpstreamExchange } from './providers/client.js';
+import type { UpstreamExchange } from './providers/http.js';
 import type { LookupResult } from './jobs/status-store.js';
 
 /** What the gauges read at scrape time; each part may be left out. */

@@ -4,7 +4,7 @@
  * wonder why their configured accounts are not the ones answering.
  */
 import type { App } from './app.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 
 /** One log line: a message, and the same facts as fields for log collectors. */
 export interface StartupLine {

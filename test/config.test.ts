@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, ENV_REFERENCE, loadConfig } from '../src/config.js';
+import { ConfigError, ENV_REFERENCE, loadConfig } from '../src/config/index.js';
 
 /** Distinctive, so that finding it in a message can only mean a leak. */
 const SECRET = 'sEcReT-7f3a9c-do-not-print';

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useSharedEventExecution } from '../src/shared-event-execution.js';
+import { useSharedEventExecution } from '../src/http/shared-event-execution.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { type FakeProviders, startFakeProviders, zendeskJob } from './support/fake-providers.js';
 import { JobQuery, JobUpdatesSubscription } from './support/operations.js';

@@ -3,7 +3,7 @@
  * clients, and GraphiQL's opening query works as it is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultQuery } from '../src/graphiql-query.js';
+import { defaultQuery } from '../src/http/graphiql-query.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
 let api: TestApp;

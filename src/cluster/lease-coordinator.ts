@@ -19,7 +19,7 @@
  * paragraph above applies; a claim failing otherwise for a whole lease time, so that holders
  * cannot renew either, also makes it poll everything it watches.
  */
-import type { PollClaim, PollCoordinator } from '../jobs/poll-coordinator.js';
+import type { PollClaim, PollCoordinator } from '../jobs/ports.js';
 import type { Logger } from '../logger.js';
 import type { Leases } from './leases.js';
 import type { RedisConnection } from './redis.js';

@@ -10,7 +10,7 @@
  * ask takes them. Nothing else is needed for agreement: Redis' single-threaded `SET NX` decides.
  */
 import type { Redis } from 'ioredis';
-import type { PollClaim } from '../jobs/poll-coordinator.js';
+import type { PollClaim } from '../jobs/ports.js';
 import type { ClusterKeys } from './keys.js';
 
 /** Per key: 2, taken now; 1, already ours and renewed; 0, another instance's. */

@@ -2,12 +2,12 @@
  * Provider accounts from the environment: account `default` of each provider.
  */
 import { DEFAULT_ACCOUNT, type Provider } from '../jobs/model.js';
-import type { AccountConfig } from '../providers/client.js';
-import type { Fields, Origin } from './account-fields.js';
+import type { AccountConfig } from '../providers/descriptor.js';
+import type { Fields, Origin } from '../providers/account-fields.js';
 import type { EnvReader } from './env-reader.js';
 import type { EnvName } from './env-table.js';
 import type { Findings } from './findings.js';
-import { PROVIDER_SETUPS, type ProviderSetup } from './provider-setups.js';
+import { PROVIDER_SETUPS, type ProviderSetup } from '../providers/catalog.js';
 
 /**
  * Account `default` of each provider whose variables are set: any one set enables the provider,
@@ -32,7 +32,7 @@ export function envAccounts(read: EnvReader, findings: Findings): { accounts: Ac
 function envFields(setup: ProviderSetup<string>, read: EnvReader, findings: Findings): Fields<string> | undefined {
   const fields: Fields<string> = {};
   for (const [field, name] of Object.entries(setup.env)) {
-    const value = read.text(name);
+    const value = read.text(name as EnvName);
     if (value !== undefined) fields[field] = value;
     if (setup.secretFields.includes(field)) findings.secret(value);
   }

@@ -4,7 +4,7 @@
  * (Redis URL, CORS origins, trusted documents).
  */
 import { readFileSync } from 'node:fs';
-import type { UpstreamOptions } from '../providers/client.js';
+import type { UpstreamOptions } from '../providers/http.js';
 import { MAX_TIMER_MS, splitList, type EnvReader } from './env-reader.js';
 import { quote, type Findings } from './findings.js';
 import type { Config, QueryLimits } from './model.js';

@@ -1,7 +1,9 @@
 /**
- * The one table of environment variables: their defaults and meanings. The reader accepts only
+ * The one table of environment variables: their defaults and meanings. Provider variables come
+ * from the provider descriptors (`providers/<name>/descriptor.ts`). The reader accepts only
  * these names, and the published reference is generated from the same table.
  */
+import { PROVIDER_ENV, type ProviderEnvName } from '../providers/catalog.js';
 import { LOG_LEVELS } from './model.js';
 
 interface EnvVar {
@@ -9,8 +11,7 @@ interface EnvVar {
   readonly meaning: string;
 }
 
-/** Every variable the code reads. The reader accepts only these names. */
-export const ENV = {
+const BEFORE_PROVIDERS = {
   PORT: { default: '4000', meaning: 'Listen port; 0 picks a free port.' },
   HOST: { default: '127.0.0.1', meaning: 'Listen address.' },
   LOG_LEVEL: { default: 'info', meaning: `Log level: ${LOG_LEVELS.join(', ')}.` },
@@ -31,24 +32,9 @@ export const ENV = {
     default: '—',
     meaning: 'Path to a JSON file declaring named accounts per provider and API keys (secrets may be read from env).',
   },
-  IMAGEKIT_PRIVATE_KEY: {
-    default: '—',
-    meaning: 'Enables ImageKit (bulk jobs and purge requests) as account `default`. Secret.',
-  },
-  IMAGEKIT_BASE_URL: { default: 'https://api.imagekit.io', meaning: 'ImageKit API base URL (may carry a path prefix).' },
-  SAYMON_BASE_URL: { default: '—', meaning: 'Enables SAYMON as account `default`: the installation URL, e.g. `https://saas.saymon.info`.' },
-  SAYMON_LOGIN: { default: '—', meaning: 'SAYMON login (basic or session auth).' },
-  SAYMON_PASSWORD: { default: '—', meaning: 'SAYMON password. Secret.' },
-  SAYMON_API_TOKEN: { default: '—', meaning: 'SAYMON API token (`?api-token=`), instead of login and password. Secret.' },
-  SAYMON_AUTH: {
-    default: '`basic` with a login, `token` with an API token',
-    meaning: 'SAYMON auth scheme: `basic`, `session` or `token`; required when both a login and a token are set.',
-  },
-  ZENDESK_SUBDOMAIN: { default: '—', meaning: 'Enables Zendesk as account `default` at `https://{sub}.zendesk.com`.' },
-  ZENDESK_BASE_URL: { default: '—', meaning: 'Zendesk base URL instead of `ZENDESK_SUBDOMAIN` (e.g. a proxy; may carry a path prefix).' },
-  ZENDESK_EMAIL: { default: '—', meaning: 'Zendesk agent email, with `ZENDESK_API_TOKEN`.' },
-  ZENDESK_API_TOKEN: { default: '—', meaning: 'Zendesk API token, with `ZENDESK_EMAIL`. Secret.' },
-  ZENDESK_OAUTH_TOKEN: { default: '—', meaning: 'Zendesk OAuth access token, instead of email and API token. Secret.' },
+} as const satisfies Record<string, EnvVar>;
+
+const AFTER_PROVIDERS = {
   REDIS_URL: {
     default: 'in-memory',
     meaning: 'Cluster mode (`redis://` or `rediss://`): pub/sub, poll leases and status cache shared through Redis. Its password is a secret.',
@@ -126,6 +112,14 @@ export const ENV = {
     meaning: 'Deepest nesting of brackets (selection sets, list and object literals) in a document, checked before parsing.',
   },
 } as const satisfies Record<string, EnvVar>;
+
+/** Each provider's account `default` variables, as its descriptor declares them. */
+const PROVIDER_VARIABLES = Object.fromEntries(
+  PROVIDER_ENV.map((variable) => [variable.name, { default: variable.default, meaning: variable.meaning }]),
+) as Record<ProviderEnvName, EnvVar>;
+
+/** Every variable the code reads, in the reference's order. The reader accepts only these names. */
+export const ENV = { ...BEFORE_PROVIDERS, ...PROVIDER_VARIABLES, ...AFTER_PROVIDERS };
 
 /** The name of a variable the reader accepts. */
 export type EnvName = keyof typeof ENV;

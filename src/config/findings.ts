@@ -49,7 +49,4 @@ export class Findings {
   }
 }
 
-/** A non-secret value for a message: quoted, escaped, and cut short. */
-export function quote(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-}
+export { quote } from '../providers/account-fields.js';

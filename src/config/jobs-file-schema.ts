@@ -2,8 +2,7 @@
  * The shape of the `JOBS_CONFIG` file (zod), and its issues as messages with key paths.
  */
 import { z } from 'zod';
-import { PROVIDERS } from '../jobs/model.js';
-import { IMAGEKIT, SAYMON, ZENDESK, type ProviderSetup } from './provider-setups.js';
+import { PROVIDERS, PROVIDER_SETUPS, type ProviderSetup } from '../providers/catalog.js';
 
 /** Account names appear in refs, ids, metrics and Redis keys. */
 const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -34,9 +33,8 @@ const apiKeySchema = z.strictObject({
 
 /** The whole file; a key it does not know is a problem, not ignored. */
 export const jobsConfigSchema = z.strictObject({
-  imagekit: accountsSchema(IMAGEKIT),
-  saymon: accountsSchema(SAYMON),
-  zendesk: accountsSchema(ZENDESK),
+  // One key per provider (`imagekit`, `saymon`, `zendesk`), from the descriptors.
+  ...(Object.fromEntries(PROVIDER_SETUPS.map((setup) => [setup.fileKey, accountsSchema(setup)])) as Record<string, ReturnType<typeof accountsSchema>>),
   apiKeys: z.array(apiKeySchema).optional(),
 });
 export type JobsConfigFile = z.infer<typeof jobsConfigSchema>;

@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_ACCOUNT, type Provider } from '../jobs/model.js';
-import type { AccountConfig } from '../providers/client.js';
-import type { Fields, Origin } from './account-fields.js';
+import type { AccountConfig } from '../providers/descriptor.js';
+import type { Fields, Origin } from '../providers/account-fields.js';
 import { apiKeyProblem } from './api-keys.js';
 import type { Env } from './env-table.js';
 import type { Findings } from './findings.js';
 import { issueMessage, jobsConfigSchema, keyPathOf, type JobsConfigFile, type Setting } from './jobs-file-schema.js';
 import type { ApiKey } from './model.js';
-import { PROVIDER_SETUPS, type ProviderSetup } from './provider-setups.js';
+import { PROVIDER_SETUPS, type ProviderSetup } from '../providers/catalog.js';
 
 /** What reading the file needs to know of the rest. */
 interface FileContext {
@@ -95,7 +95,7 @@ function fileAccounts(
   problem: FileProblem,
 ): AccountConfig[] {
   const accounts: AccountConfig[] = [];
-  for (const [name, raw] of Object.entries(file[setup.fileKey] ?? {})) {
+  for (const [name, raw] of Object.entries((file as Record<string, Record<string, unknown> | undefined>)[setup.fileKey] ?? {})) {
     const prefix = `${setup.fileKey}.${name}`;
     if (name === DEFAULT_ACCOUNT && context.envProviders.has(setup.provider)) {
       const vars = Object.values(setup.env).join(', ');

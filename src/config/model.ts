@@ -3,7 +3,8 @@
  * validated it.
  */
 import type { Provider } from '../jobs/model.js';
-import type { AccountConfig, UpstreamOptions } from '../providers/client.js';
+import type { AccountConfig } from '../providers/descriptor.js';
+import type { UpstreamOptions } from '../providers/http.js';
 
 /** A key that requests must carry when API keys are configured. */
 export interface ApiKey {

@@ -10,7 +10,7 @@
  * store for every watched job again, and each stream reports what it had not yet seen.
  */
 import { Repeater } from 'graphql-yoga';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { type JobPubSub, reviveOutcome } from './events.js';
 import { type JobOutcome, type JobRef, type JobState, isFailure, isFinal, outcomeSignature, refKey } from './model.js';
 import { NotFoundGrace } from './not-found-grace.js';

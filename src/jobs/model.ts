@@ -3,35 +3,22 @@
  * Everything above the provider modules speaks only these types; wire shapes stop at `providers/`.
  */
 
-export const PROVIDERS = ['IMAGEKIT', 'SAYMON', 'ZENDESK'] as const;
-export type Provider = (typeof PROVIDERS)[number];
-
-export const JOB_KINDS = [
-  'IMAGEKIT_BULK_JOB',
-  'IMAGEKIT_PURGE_REQUEST',
-  'SAYMON_BULK_OP',
-  'ZENDESK_JOB_STATUS',
-] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
+/**
+ * The providers and kinds of the contract. The runtime lists, the kind → provider map, labels and
+ * status-word tables are the provider modules' (`providers/catalog.ts`); the domain only names them.
+ */
+export type Provider = 'IMAGEKIT' | 'SAYMON' | 'ZENDESK';
+export type JobKind = 'IMAGEKIT_BULK_JOB' | 'IMAGEKIT_PURGE_REQUEST' | 'SAYMON_BULK_OP' | 'ZENDESK_JOB_STATUS';
 
 export const JOB_STATES = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'UNKNOWN'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** Which upstream serves each kind of job. */
-export const PROVIDER_OF_KIND: Record<JobKind, Provider> = {
-  IMAGEKIT_BULK_JOB: 'IMAGEKIT',
-  IMAGEKIT_PURGE_REQUEST: 'IMAGEKIT',
-  SAYMON_BULK_OP: 'SAYMON',
-  ZENDESK_JOB_STATUS: 'ZENDESK',
-};
-
-/** How messages name each provider. */
-export const PROVIDER_LABELS: Record<Provider, string> = { IMAGEKIT: 'ImageKit', SAYMON: 'SAYMON', ZENDESK: 'Zendesk' };
-
-/** The kinds each provider serves, in a stable order. */
-export function kindsOf(provider: Provider): JobKind[] {
-  return JOB_KINDS.filter((kind) => PROVIDER_OF_KIND[kind] === provider);
-}
+/**
+ * The longest wait a provider may impose (`Retry-After`, `X-RateLimit-Reset`): one hour. A longer
+ * one is taken as this: an account paused for years (or until a restart, or in Redis beyond it)
+ * helps nobody, and waits past 2^31-1 ms fit neither a timer nor a GraphQL `Int`.
+ */
+export const MAX_PROVIDER_WAIT_MS = 60 * 60 * 1000;
 
 export const DEFAULT_ACCOUNT = 'default';
 
@@ -161,31 +148,6 @@ export function isFailure(outcome: JobOutcome): outcome is JobFailure {
 export function isFinal(outcome: JobOutcome): boolean {
   return isFailure(outcome) ? outcome.failure === 'NOT_FOUND' && outcome.provisional !== true : outcome.done;
 }
-
-/** Maps the contract's state table: provider word → state and done. */
-export function stateOf(provider: Provider, rawStatus: string): { state: JobState; done: boolean } {
-  const table = STATE_TABLE[provider];
-  return table[rawStatus] ?? { state: 'UNKNOWN', done: false };
-}
-
-const STATE_TABLE: Record<Provider, Record<string, { state: JobState; done: boolean }>> = {
-  IMAGEKIT: {
-    Pending: { state: 'RUNNING', done: false },
-    Completed: { state: 'COMPLETED', done: true },
-    'Partial success': { state: 'COMPLETED', done: true },
-  },
-  SAYMON: {
-    false: { state: 'RUNNING', done: false },
-    true: { state: 'COMPLETED', done: true },
-  },
-  ZENDESK: {
-    queued: { state: 'QUEUED', done: false },
-    working: { state: 'RUNNING', done: false },
-    completed: { state: 'COMPLETED', done: true },
-    failed: { state: 'FAILED', done: true },
-    killed: { state: 'CANCELLED', done: true },
-  },
-};
 
 /**
  * What a watcher would notice of an outcome: state, progress, message, or which failure.

@@ -11,7 +11,7 @@
  * word: events carry the mark. "Seen" is what this process observed through the poller and the
  * feed; queries alone do not count (they answer `JobNotFoundError` at once either way).
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { type JobOutcome, type JobRef, isFailure, refKey } from './model.js';
 
 export interface NotFoundGraceOptions {

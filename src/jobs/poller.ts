@@ -16,15 +16,15 @@
  * the base interval.
  */
 import type { Logger } from '../logger.js';
-import { MAX_PROVIDER_WAIT_MS } from '../providers/http.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import type { JobPubSub } from './events.js';
 import { NotFoundGrace } from './not-found-grace.js';
-import { localPollCoordinator, type PollClaim, type PollCoordinator } from './poll-coordinator.js';
+import { localPollCoordinator } from './poll-coordinator.js';
+import type { PollClaim, PollCoordinator } from './ports.js';
 import {
   type JobOutcome,
   type JobRef,
-  PROVIDER_OF_KIND,
+  MAX_PROVIDER_WAIT_MS,
   isFailure,
   isFinal,
   outcomeSignature,
@@ -187,7 +187,7 @@ export class Poller {
     const due: Watched[] = [];
     for (const entry of candidates) {
       if (!this.isCurrent(entry)) continue;
-      const pausedMs = this.options.store.pauseRemainingMs(PROVIDER_OF_KIND[entry.ref.kind], entry.ref.account);
+      const pausedMs = this.options.store.pauseRemainingFor(entry.ref);
       if (pausedMs > 0) {
         // The account was told to slow down (by any caller): wait for its reset without asking.
         entry.dueAt = this.options.clock.now() + pausedMs;

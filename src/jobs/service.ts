@@ -4,14 +4,12 @@
  * behind the same interfaces; without it everything stays in this process.
  */
 import type { Logger } from '../logger.js';
-import type { ProviderClient } from '../providers/client.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { createJobPubSub, type JobPubSub } from './events.js';
 import { JobFeed } from './job-feed.js';
 import { NotFoundGrace } from './not-found-grace.js';
-import type { PollCoordinator } from './poll-coordinator.js';
 import { Poller, type PollerOptions } from './poller.js';
-import type { SharedPauses, SharedStatuses } from './shared-level.js';
+import type { KindCatalog, PollCoordinator, ProviderClient, SharedPauses, SharedStatuses } from './ports.js';
 import { StatusStore, type StatusStoreOptions } from './status-store.js';
 
 /** What this instance shares with the others of a cluster; each part left out stays in-process. */
@@ -28,6 +26,8 @@ export interface JobSharing {
 
 export interface JobServiceOptions {
   readonly clients: readonly ProviderClient[];
+  /** Kind → provider and labels, for the store (`providerCatalog`). */
+  readonly catalog: KindCatalog;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly cacheTtlMs: number;
@@ -63,6 +63,7 @@ export function createJobService(options: JobServiceOptions): JobService {
   const pubsub = sharing.pubsub ?? createJobPubSub();
   const store = new StatusStore({
     clients: options.clients,
+    catalog: options.catalog,
     clock,
     cacheTtlMs: options.cacheTtlMs,
     doneTtlMs: options.doneTtlMs,

@@ -13,18 +13,16 @@
  * source of pauses other instances were told about. Single-flight stays per process.
  */
 import { LRUCache } from 'lru-cache';
-import type { ProviderClient } from '../providers/client.js';
-import { MAX_PROVIDER_WAIT_MS } from '../providers/http.js';
-import type { Clock } from './clock.js';
-import type { SharedPauses, SharedStatus, SharedStatuses } from './shared-level.js';
+import type { Clock } from '../clock.js';
+import { jobFailure } from './failures.js';
+import type { KindCatalog, ProviderClient, SharedPauses, SharedStatus, SharedStatuses } from './ports.js';
 import {
   type JobFailure,
   type JobKind,
   type JobOutcome,
   type JobRef,
   type Provider,
-  PROVIDER_LABELS,
-  PROVIDER_OF_KIND,
+  MAX_PROVIDER_WAIT_MS,
   accountKey,
   isFailure,
   refKey,
@@ -32,6 +30,8 @@ import {
 
 export interface StatusStoreOptions {
   readonly clients: readonly ProviderClient[];
+  /** Which provider serves each kind, and how messages name it (`providers/catalog.ts`'s `providerCatalog`). */
+  readonly catalog: KindCatalog;
   readonly clock: Clock;
   /** How long a non-terminal status (and a not-found answer) is reused. */
   readonly cacheTtlMs: number;
@@ -133,6 +133,11 @@ export class StatusStore {
     return Math.max(0, until - this.options.clock.now());
   }
 
+  /** `pauseRemainingMs` for the account of a ref. */
+  pauseRemainingFor(ref: JobRef): number {
+    return this.pauseRemainingMs(this.options.catalog.providerOf(ref.kind), ref.account);
+  }
+
   /**
    * Learns the pauses other instances set for the accounts of these refs, so that the synchronous
    * `pauseRemainingMs` sees them. Resolves at once without a shared level; never rejects.
@@ -140,7 +145,7 @@ export class StatusStore {
   async syncPauses(refs: readonly JobRef[]): Promise<void> {
     const shared = this.options.sharedPauses;
     if (!shared) return;
-    const keys = new Set(refs.map((ref) => accountKey(PROVIDER_OF_KIND[ref.kind], ref.account)));
+    const keys = new Set(refs.map((ref) => accountKey(this.options.catalog.providerOf(ref.kind), ref.account)));
     this.learnPauses(await shared.read([...keys]).catch(() => new Map<string, number>()));
   }
 
@@ -194,17 +199,18 @@ export class StatusStore {
    */
   private async fetchGroup(pending: Pending[], fresh: boolean): Promise<void> {
     const first = pending[0]!.ref;
-    const provider = PROVIDER_OF_KIND[first.kind];
+    const provider = this.options.catalog.providerOf(first.kind);
+    const label = this.options.catalog.labelOf(provider);
     const client = this.clients.get(accountKey(provider, first.account));
     if (!client || !client.kinds.includes(first.kind)) {
-      this.settle(pending, new Map(pending.map(({ ref }) => [ref.nativeId, notConfigured(ref, provider, this.now())])));
+      this.settle(pending, new Map(pending.map(({ ref }) => [ref.nativeId, notConfigured(ref, label, this.now())])));
       return;
     }
     const rest = await this.answerShared(pending, provider, fresh);
     if (rest.length === 0) return;
     const waitMs = this.pauseRemainingMs(provider, first.account);
     if (waitMs > 0) {
-      this.settle(rest, new Map(rest.map(({ ref }) => [ref.nativeId, rateLimitPause(ref, provider, waitMs, this.now())])));
+      this.settle(rest, new Map(rest.map(({ ref }) => [ref.nativeId, rateLimitPause(ref, label, waitMs, this.now())])));
       return;
     }
     const batches: Pending[][] = [];
@@ -319,19 +325,15 @@ function groupKey(ref: JobRef): string {
   return `${ref.kind}:${ref.account}`;
 }
 
-function failure(ref: JobRef, code: JobFailure['failure'], message: string, checkedAt: Date, retryAfterMs: number | null = null): JobFailure {
-  return { failure: code, ref, message, retryAfterMs, checkedAt };
+function notConfigured(ref: JobRef, label: string, at: Date): JobFailure {
+  return jobFailure(ref, 'NOT_CONFIGURED', `No ${label} account named "${ref.account}" is configured`, at);
 }
 
-function notConfigured(ref: JobRef, provider: Provider, at: Date): JobFailure {
-  return failure(ref, 'NOT_CONFIGURED', `No ${PROVIDER_LABELS[provider]} account named "${ref.account}" is configured`, at);
-}
-
-function rateLimitPause(ref: JobRef, provider: Provider, waitMs: number, at: Date): JobFailure {
-  const message = `${PROVIDER_LABELS[provider]} account "${ref.account}" is rate limited; not asking again for ${Math.ceil(waitMs / 1000)} s`;
-  return failure(ref, 'RATE_LIMITED', message, at, waitMs);
+function rateLimitPause(ref: JobRef, label: string, waitMs: number, at: Date): JobFailure {
+  const message = `${label} account "${ref.account}" is rate limited; not asking again for ${Math.ceil(waitMs / 1000)} s`;
+  return jobFailure(ref, 'RATE_LIMITED', message, at, waitMs);
 }
 
 function unexpected(ref: JobRef, at: Date): JobFailure {
-  return failure(ref, 'BAD_RESPONSE', 'The provider gave no answer for this job', at);
+  return jobFailure(ref, 'BAD_RESPONSE', 'The provider gave no answer for this job', at);
 }

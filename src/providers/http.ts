@@ -16,9 +16,40 @@
  * message is safe for users: it names the provider, the account and what happened, never a URL
  * (the SAYMON token travels in the query), a header or an upstream body.
  */
-import { type Clock, systemClock } from '../jobs/clock.js';
-import { PROVIDER_LABELS, type Provider, type ProviderErrorCode } from '../jobs/model.js';
-import type { UpstreamExchange, UpstreamOptions } from './client.js';
+import { type Clock, systemClock } from '../clock.js';
+import { MAX_PROVIDER_WAIT_MS, type Provider, type ProviderErrorCode } from '../jobs/model.js';
+
+export { MAX_PROVIDER_WAIT_MS } from '../jobs/model.js';
+
+/** How every upstream call behaves; the same for all providers. */
+export interface UpstreamOptions {
+  /** Per attempt. */
+  readonly timeoutMs: number;
+  /** Extra attempts after the first, for 429, 5xx and network errors only. */
+  readonly retries: number;
+  /** Base of the exponential backoff between attempts (full jitter). */
+  readonly retryBaseMs: number;
+  /** A 429 asking to wait longer than this is not retried; its wait is reported instead. */
+  readonly maxRetryWaitMs: number;
+  /** Calls in flight at once per account, for providers asked one id per call. */
+  readonly concurrency: number;
+  /**
+   * Most bytes read of one answer, after inflation; past it the answer is `BAD_RESPONSE`.
+   * `DEFAULT_MAX_BODY_BYTES` (8 MiB) if omitted.
+   */
+  readonly maxBodyBytes?: number;
+}
+
+/** One finished upstream HTTP exchange, for metrics and logs. */
+export interface UpstreamExchange {
+  readonly provider: Provider;
+  readonly account: string;
+  /** The route template, e.g. `/api/v2/job_statuses/show_many.json`, never the ids. */
+  readonly route: string;
+  /** HTTP status, or `timeout` / `network`. */
+  readonly outcome: string;
+  readonly durationMs: number;
+}
 
 /** What every provider client needs besides its account. */
 export interface UpstreamDeps {
@@ -37,6 +68,8 @@ export interface UpstreamAuth {
 
 export interface UpstreamConfig extends UpstreamDeps {
   readonly provider: Provider;
+  /** How messages name the provider (its descriptor's `label`). */
+  readonly label: string;
   readonly account: string;
   /** May carry a path prefix (`http://proxy.internal/zendesk`); it is kept. */
   readonly baseUrl: string;
@@ -93,13 +126,6 @@ export interface Upstream {
 /** The default of `UpstreamOptions.maxBodyBytes` (`UPSTREAM_MAX_BODY_BYTES`): 8 MiB, inflated. */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-/**
- * The longest wait a provider may impose (`Retry-After`, `X-RateLimit-Reset`): one hour. A longer
- * one is taken as this: an account paused for years (or until a restart, or in Redis beyond it)
- * helps nobody, and waits past 2^31-1 ms fit neither a timer nor a GraphQL `Int`.
- */
-export const MAX_PROVIDER_WAIT_MS = 60 * 60 * 1000;
-
 /** What one attempt brought back, before classification; `text` null: the body passed the byte cap. */
 type Sent =
   | { readonly status: number; readonly headers: Headers; readonly text: string | null }
@@ -109,7 +135,7 @@ type Sent =
 export function createUpstream(config: UpstreamConfig): Upstream {
   const { options, auth } = config;
   const clock = config.clock ?? systemClock;
-  const label = `${PROVIDER_LABELS[config.provider]} account "${config.account}"`;
+  const label = `${config.label} account "${config.account}"`;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   function fail(code: ProviderErrorCode, what: string, status: number | null = null, retryAfterMs: number | null = null): UpstreamError {

@@ -3,17 +3,10 @@
  * the clock when the upstream answered, and the one-call-per-id fan-out ImageKit and SAYMON share.
  */
 import type { LimitFunction } from 'p-limit';
-import type { Clock } from '../jobs/clock.js';
-import {
-  type JobDetails,
-  type JobFailure,
-  type JobKind,
-  type JobOutcome,
-  type JobProgress,
-  type JobSnapshot,
-  PROVIDER_OF_KIND,
-  stateOf,
-} from '../jobs/model.js';
+import type { Clock } from '../clock.js';
+import { jobFailure } from '../jobs/failures.js';
+import type { JobDetails, JobFailure, JobKind, JobOutcome, JobProgress, JobSnapshot } from '../jobs/model.js';
+import type { ProviderDescriptor } from './descriptor.js';
 import type { Upstream, UpstreamError } from './http.js';
 
 /** What a provider said of one job, before normalization. */
@@ -39,31 +32,23 @@ export interface Answers {
   each(nativeIds: readonly string[], limit: LimitFunction, ask: (nativeId: string) => Promise<JobOutcome>): Promise<Map<string, JobOutcome>>;
 }
 
-const NOUNS: Record<JobKind, string> = {
-  IMAGEKIT_BULK_JOB: 'bulk job',
-  IMAGEKIT_PURGE_REQUEST: 'purge request',
-  SAYMON_BULK_OP: 'bulk operation',
-  ZENDESK_JOB_STATUS: 'job status',
-};
+/** What the outcome builder reads of the provider's descriptor: the nouns of its kinds and its state table. */
+export type ProviderWords = Pick<ProviderDescriptor, 'kinds' | 'states'>;
 
 /** The outcome builder for one kind of one account; `checkedAt` is read from `clock` when each outcome is built. */
-export function answersFor(kind: JobKind, account: string, upstream: Upstream, clock: Clock): Answers {
+export function answersFor(kind: JobKind, account: string, upstream: Upstream, clock: Clock, words: ProviderWords): Answers {
+  const noun = words.kinds.find((info) => info.kind === kind)?.noun ?? 'job';
   const refOf = (nativeId: string) => ({ kind, nativeId, account });
   const now = () => new Date(clock.now());
 
-  const failure = (nativeId: string, error: UpstreamError): JobFailure => ({
-    failure: error.code,
-    ref: refOf(nativeId),
-    message: error.message,
-    retryAfterMs: error.retryAfterMs,
-    checkedAt: now(),
-  });
+  const failure = (nativeId: string, error: UpstreamError): JobFailure =>
+    jobFailure(refOf(nativeId), error.code, error.message, now(), error.retryAfterMs);
 
   const unreadable = (nativeId: string) => failure(nativeId, upstream.fail('BAD_RESPONSE', 'answered in a way we could not read'));
 
   return {
     snapshot(nativeId, said) {
-      const { state, done } = stateOf(PROVIDER_OF_KIND[kind], said.rawStatus);
+      const { state, done } = words.states[said.rawStatus] ?? { state: 'UNKNOWN', done: false };
       return {
         ref: refOf(nativeId),
         state,
@@ -76,13 +61,7 @@ export function answersFor(kind: JobKind, account: string, upstream: Upstream, c
       };
     },
     failure,
-    notFound: (nativeId) => ({
-      failure: 'NOT_FOUND',
-      ref: refOf(nativeId),
-      message: `${upstream.label} has no ${NOUNS[kind]} ${JSON.stringify(nativeId)}`,
-      retryAfterMs: null,
-      checkedAt: now(),
-    }),
+    notFound: (nativeId) => jobFailure(refOf(nativeId), 'NOT_FOUND', `${upstream.label} has no ${noun} ${JSON.stringify(nativeId)}`, now()),
     unreadable,
     async each(nativeIds, limit, ask) {
       const ids = [...new Set(nativeIds)];
@@ -93,8 +72,15 @@ export function answersFor(kind: JobKind, account: string, upstream: Upstream, c
 }
 
 /** The answer for a kind the client does not serve: every id fails as not configured. */
-export function notServed(kind: JobKind, account: string, upstream: Upstream, clock: Clock, nativeIds: readonly string[]): Map<string, JobOutcome> {
-  const answers = answersFor(kind, account, upstream, clock);
+export function notServed(
+  kind: JobKind,
+  account: string,
+  upstream: Upstream,
+  clock: Clock,
+  words: ProviderWords,
+  nativeIds: readonly string[],
+): Map<string, JobOutcome> {
+  const answers = answersFor(kind, account, upstream, clock, words);
   const error = upstream.fail('NOT_CONFIGURED', `does not serve ${kind}`);
   return new Map(nativeIds.map((id) => [id, answers.failure(id, error)]));
 }

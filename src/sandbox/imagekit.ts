@@ -3,7 +3,7 @@
  * (private key as username, password ignored), status codes and `{message, help}` error bodies.
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../jobs/clock.js';
+import type { Clock } from '../clock.js';
 import { basicCredentials, sameSecret } from './auth.js';
 import {
   type ImageKitBulkSpec,

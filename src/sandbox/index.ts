@@ -7,9 +7,9 @@
  * Any id is a job: its life is derived from a hash of the id and the moment the sandbox first saw
  * it (see `lifecycle.ts`); ids containing "missing" or "notfound" do not exist.
  */
-import { systemClock, type Clock } from '../jobs/clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { JobKind } from '../jobs/model.js';
-import type { AccountConfig } from '../providers/client.js';
+import type { AccountConfig } from '../providers/descriptor.js';
 import { randomCredentials, type SandboxCredentials } from './credentials.js';
 import { demoRefs, freshDemoSeed } from './demo.js';
 import { imagekitHandler } from './imagekit.js';

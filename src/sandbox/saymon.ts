@@ -4,7 +4,7 @@
  * whose auth `message` is itself a JSON string.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Clock } from '../jobs/clock.js';
+import type { Clock } from '../clock.js';
 import { basicCredentials, cookies, sameSecret } from './auth.js';
 import { isMissingId, saymonFinishedAt } from './lifecycle.js';
 import { matchRoute, type ProviderHandler, type Reply, route, type SandboxCall } from './router.js';

@@ -5,7 +5,7 @@
  * endpoints where most real jobs come from. Every status carries a `job_type`, as Zendesk's do.
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../jobs/clock.js';
+import type { Clock } from '../clock.js';
 import { basicCredentials, bearerToken, sameSecret } from './auth.js';
 import {
   isMissingId,

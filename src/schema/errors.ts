@@ -1,11 +1,11 @@
 /**
  * Errors as data: one ref's trouble is that ref's result, never the whole response's.
  */
-import { type JobFailure, type JobOutcome, PROVIDER_OF_KIND, isFailure } from '../jobs/model.js';
+import { type JobFailure, type JobOutcome, isFailure } from '../jobs/model.js';
+import { PROVIDER_OF_KIND, TYPENAME_OF_KIND } from '../providers/catalog.js';
 import { builder } from './builder.js';
 import { ImageKitBulkJobType, PurgeRequestType } from './imagekit.js';
 import { JobKindEnum, ProviderEnum } from './job.js';
-import { TYPENAME_OF_KIND } from './global-id.js';
 import { SaymonBulkOpType } from './saymon.js';
 import { ZendeskJobStatusType } from './zendesk.js';
 

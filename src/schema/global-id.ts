@@ -3,15 +3,12 @@
  * restarts and instances, and enough on their own to ask the provider again.
  */
 import type { JobKind, JobRef } from '../jobs/model.js';
+import { TYPENAME_OF_KIND } from '../providers/catalog.js';
 import { badInput } from './bad-input.js';
 
+export { TYPENAME_OF_KIND } from '../providers/catalog.js';
+
 /** The GraphQL object type that represents each kind. */
-export const TYPENAME_OF_KIND: Record<JobKind, string> = {
-  IMAGEKIT_BULK_JOB: 'ImageKitBulkJob',
-  IMAGEKIT_PURGE_REQUEST: 'PurgeRequest',
-  SAYMON_BULK_OP: 'SaymonBulkOp',
-  ZENDESK_JOB_STATUS: 'ZendeskJobStatus',
-};
 
 const KIND_OF_TYPENAME = new Map(Object.entries(TYPENAME_OF_KIND).map(([kind, name]) => [name, kind as JobKind]));
 

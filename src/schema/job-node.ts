@@ -3,10 +3,11 @@
  * a snapshot is recognised as that type in unions and interfaces.
  */
 import { GraphQLError } from 'graphql';
-import { type JobDetails, type JobKind, type JobOutcome, type JobSnapshot, PROVIDER_OF_KIND, isFailure } from '../jobs/model.js';
+import { type JobDetails, type JobKind, type JobOutcome, type JobSnapshot, isFailure } from '../jobs/model.js';
+import { PROVIDER_OF_KIND, TYPENAME_OF_KIND } from '../providers/catalog.js';
 import type { Context } from './builder.js';
 import { JobInterface } from './job.js';
-import { TYPENAME_OF_KIND, localIdOf, refOfGlobalId, encodeJobGlobalId } from './global-id.js';
+import { localIdOf, refOfGlobalId, encodeJobGlobalId } from './global-id.js';
 
 /** The details of a snapshot already known to be of `kind`. */
 export function detailsOf<K extends JobKind>(job: JobSnapshot, kind: K): Extract<JobDetails, { kind: K }> {

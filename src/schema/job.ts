@@ -2,17 +2,8 @@
  * What every job shares: the enums, `JobRef`, `JobProgress`, the `Job` interface, `DateTime`,
  * and the one function that turns user refs into domain refs (with the contract's limits).
  */
-import {
-  DEFAULT_ACCOUNT,
-  JOB_KINDS,
-  JOB_STATES,
-  type JobKind,
-  type JobProgress,
-  type JobRef,
-  type JobSnapshot,
-  PROVIDERS,
-  PROVIDER_OF_KIND,
-} from '../jobs/model.js';
+import { DEFAULT_ACCOUNT, JOB_STATES, type JobKind, type JobProgress, type JobRef, type JobSnapshot } from '../jobs/model.js';
+import { JOB_KINDS, PROVIDERS, PROVIDER_OF_KIND } from '../providers/catalog.js';
 import { badInput } from './bad-input.js';
 import { builder } from './builder.js';
 

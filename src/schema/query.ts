@@ -1,5 +1,5 @@
 /** The query root: jobs by ref, and what is configured. */
-import { kindsOf } from '../jobs/model.js';
+import { kindsOf } from '../providers/catalog.js';
 import { mayRead } from '../security/caller.js';
 import { builder } from './builder.js';
 import { JobResultUnion } from './errors.js';

@@ -1,6 +1,6 @@
 /** Zendesk job statuses, with their per-item results once done. */
 import type { JobSnapshot, ZendeskJobResult } from '../jobs/model.js';
-import { MAX_RESULTS_KEPT } from '../providers/zendesk.js';
+import { MAX_RESULTS_KEPT } from '../providers/catalog.js';
 import { builder } from './builder.js';
 import { detailsOf, jobNodeOptions } from './job-node.js';
 

@@ -6,7 +6,7 @@
  * match: the time taken says nothing about how much of a key was right, or which key it was.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ApiKey } from '../config.js';
+import type { ApiKey } from '../config/index.js';
 import { type Caller, OPEN_CALLER } from './caller.js';
 
 /** What a check concluded: the caller, or why the request is refused (a message safe to show). */

@@ -8,7 +8,9 @@
  */
 import type { JobLoader } from '../jobs/job-loader.js';
 import { createJobLoader } from '../jobs/job-loader.js';
-import { type JobFailure, type JobOutcome, type JobRef, type Provider, PROVIDER_OF_KIND } from '../jobs/model.js';
+import { jobFailure } from '../jobs/failures.js';
+import type { JobFailure, JobOutcome, JobRef, Provider } from '../jobs/model.js';
+import { PROVIDER_OF_KIND } from '../providers/catalog.js';
 import type { StatusStore } from '../jobs/status-store.js';
 
 export interface Caller {
@@ -37,7 +39,7 @@ export function mayRead(caller: Caller, provider: Provider): boolean {
 /** The answer for a ref the caller may not read. */
 export function deniedFailure(ref: JobRef, checkedAt: Date): JobFailure {
   const provider = PROVIDER_OF_KIND[ref.kind];
-  return { failure: 'UNAUTHORIZED', ref, message: `This API key may not read ${provider} jobs`, retryAfterMs: null, checkedAt };
+  return jobFailure(ref, 'UNAUTHORIZED', `This API key may not read ${provider} jobs`, checkedAt);
 }
 
 /** Splits refs into those the caller may read and those it may not, each list in input order. */

@@ -2,7 +2,7 @@
  * Start-up warnings about how exposed the service is.
  */
 import { isIP } from 'node:net';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 
 /** Loopback: 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`. */
 export function isLoopback(host: string): boolean {

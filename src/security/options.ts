@@ -1,7 +1,7 @@
 /**
  * The security settings the server applies, taken from `Config` in one place.
  */
-import type { ApiKey, Config } from '../config.js';
+import type { ApiKey, Config } from '../config/index.js';
 import type { QueryLimitOptions } from './query-limits.js';
 
 export interface SecurityOptions extends QueryLimitOptions {

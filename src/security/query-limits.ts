@@ -9,7 +9,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { QueryLimits } from '../config.js';
+import type { QueryLimits } from '../config/index.js';
 
 export interface QueryLimitOptions {
   readonly queryLimits: QueryLimits;

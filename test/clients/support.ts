@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type App, startApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { type ManualClock, manualClock } from '../support/manual-clock.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withoutCredentials } from '../../src/cluster/redis.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 
 describe('cluster configuration', () => {
   it('defaults to a 10 s lease, a 5 s start-up wait and the jsg: prefix', () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { providerCatalog } from '../../src/providers/catalog.js';
 import type { JobUpdate } from '../../src/jobs/job-feed.js';
 import { type JobOutcome, type JobRef, isFailure } from '../../src/jobs/model.js';
 import { createJobService, type JobServiceOptions } from '../../src/jobs/service.js';
@@ -11,6 +12,7 @@ const ref = (nativeId: string): JobRef => ({ kind: 'ZENDESK_JOB_STATUS', account
 function setup(sharing?: JobServiceOptions['sharing']) {
   const client = scriptedZendesk();
   const jobs = createJobService({
+    catalog: providerCatalog,
     sharing,
     clients: [client],
     clock: { now: () => Date.now() },

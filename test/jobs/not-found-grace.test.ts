@@ -3,6 +3,7 @@
  * until NOT_FOUND_GRACE_MS has passed since the first, and the feed keeps its ref open until then;
  * a job seen before that disappears is final at once. Fake timers, a scripted Zendesk.
  */
+import { providerCatalog } from '../../src/providers/catalog.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobUpdate } from '../../src/jobs/job-feed.js';
 import { type JobOutcome, type JobRef, isFailure } from '../../src/jobs/model.js';
@@ -16,6 +17,7 @@ const notFound = (r: JobRef): JobOutcome => ({ failure: 'NOT_FOUND', ref: r, mes
 function setup() {
   const client = scriptedZendesk();
   const jobs = createJobService({
+    catalog: providerCatalog,
     clients: [client],
     clock: { now: () => Date.now() },
     logger: silentLogger,

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { providerCatalog } from '../../src/providers/catalog.js';
 import { createJobPubSub, type JobEvent } from '../../src/jobs/events.js';
 import type { JobOutcome, JobRef } from '../../src/jobs/model.js';
-import type { ProviderClient } from '../../src/providers/client.js';
+import type { ProviderClient } from '../../src/jobs/ports.js';
 import { Poller } from '../../src/jobs/poller.js';
 import { StatusStore } from '../../src/jobs/status-store.js';
 import { scriptedZendesk, zendeskSnapshot } from '../support/scripted-client.js';
@@ -11,7 +12,7 @@ const clock = { now: () => Date.now() };
 
 function setup({ intervalMs = 1000, maxIntervalMs = 8000 } = {}) {
   const client = scriptedZendesk();
-  const store = new StatusStore({ clients: [client], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
+  const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
   const pubsub = createJobPubSub();
   const events: JobEvent[] = [];
   const poller = new Poller({ store, pubsub, clock, intervalMs, maxIntervalMs, random: () => 0.5 });
@@ -164,6 +165,7 @@ describe('poller in a cluster', () => {
     const client = scriptedZendesk();
     const shared = memorySharedLevel();
     const store = new StatusStore({
+      catalog: providerCatalog,
       clients: [client],
       clock,
       cacheTtlMs: 100,
@@ -256,7 +258,7 @@ describe('poller in a cluster', () => {
         return new Map(ids.map((nativeId) => [nativeId, { ...zendeskSnapshot({ kind, account: 'default', nativeId }, 'working'), details: { kind: 'IMAGEKIT_BULK_JOB', type: 'COPY_FOLDER', purgeRequestId: null } } as JobOutcome]));
       },
     };
-    const store = new StatusStore({ clients: [zendesk, imagekit], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
+    const store = new StatusStore({ catalog: providerCatalog, clients: [zendesk, imagekit], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
     const pubsub = createJobPubSub();
     const published: string[] = [];
     const poller = new Poller({ store, pubsub, clock, intervalMs: 1000, maxIntervalMs: 8000, random: () => 0.5 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { providerCatalog } from '../../src/providers/catalog.js';
 import type { JobRef, JobSnapshot } from '../../src/jobs/model.js';
 import { StatusStore } from '../../src/jobs/status-store.js';
 import { scriptedZendesk, zendeskSnapshot } from '../support/scripted-client.js';
@@ -13,6 +14,7 @@ function setup(maxEntries = 1000, staleMs = 0) {
   const client = scriptedZendesk();
   const lookups: string[] = [];
   const store = new StatusStore({
+    catalog: providerCatalog,
     clients: [client],
     clock,
     cacheTtlMs: 1000,
@@ -122,6 +124,7 @@ describe('status store with a shared level (cluster mode)', () => {
     const instance = () => {
       const client = scriptedZendesk();
       const store = new StatusStore({
+        catalog: providerCatalog,
         clients: [client],
         clock,
         cacheTtlMs: 1000,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { UpstreamExchange, UpstreamOptions } from '../../src/providers/client.js';
+import type { UpstreamExchange, UpstreamOptions } from '../../src/providers/http.js';
 import { type UpstreamConfig, createUpstream, retryAfterOf, urlOf } from '../../src/providers/http.js';
 import { type FakeUpstream, sequence, startFakeUpstream } from '../support/fake-upstream.js';
 
@@ -17,6 +17,7 @@ afterEach(() => up.close());
 function upstream(overrides: Partial<UpstreamConfig> = {}) {
   return createUpstream({
     provider: 'ZENDESK',
+    label: 'Zendesk',
     account: 'default',
     baseUrl: up.url,
     auth: { headers: { authorization: 'Bearer sekrit' } },

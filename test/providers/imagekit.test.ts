@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobOutcome } from '../../src/jobs/model.js';
-import type { ImageKitAccount, UpstreamOptions } from '../../src/providers/client.js';
-import { createProviderClient } from '../../src/providers/index.js';
+import type { ImageKitAccount } from '../../src/providers/descriptor.js';
+import type { UpstreamOptions } from '../../src/providers/http.js';
+import { createProviderClient } from '../../src/providers/catalog.js';
 import { failure, snapshot } from '../support/outcomes.js';
 import { type FakeUpstream, sequence, startFakeUpstream } from '../support/fake-upstream.js';
 

@@ -3,15 +3,17 @@
  * never end, oversized bodies, absurd rate-limit waits, redirects to another host and redirect loops.
  * Every upstream is a real loopback server; the compressed ones are written by hand with zlib.
  */
+import { providerCatalog } from '../../src/providers/catalog.js';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatusStore } from '../../src/jobs/status-store.js';
 import type { JobRef } from '../../src/jobs/model.js';
-import type { SaymonAccount, UpstreamOptions } from '../../src/providers/client.js';
+import type { SaymonAccount } from '../../src/providers/descriptor.js';
+import type { UpstreamOptions } from '../../src/providers/http.js';
 import { MAX_PROVIDER_WAIT_MS, createUpstream, retryAfterOf } from '../../src/providers/http.js';
-import { createProviderClient } from '../../src/providers/index.js';
+import { createProviderClient } from '../../src/providers/catalog.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 
 const OPTIONS: UpstreamOptions = { timeoutMs: 1000, retries: 2, retryBaseMs: 1, maxRetryWaitMs: 1000, concurrency: 4 };
@@ -128,7 +130,7 @@ describe('compressed and oversized bodies', () => {
       res.end(bomb);
     });
     const client = imageKit(server.url, { concurrency: 4 });
-    const store = new StatusStore({ clients: [client], clock: { now: () => Date.now() }, cacheTtlMs: 1, doneTtlMs: 1, maxEntries: 100 });
+    const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock: { now: () => Date.now() }, cacheTtlMs: 1, doneTtlMs: 1, maxEntries: 100 });
     const ids = ['a', 'b', 'c', 'd'];
     const first = await store.load(ids.map(ikRef));
     // Past the cap (or, on a very slow machine, at the deadline): either way the call ended.
@@ -156,7 +158,7 @@ describe('rate-limit waits', () => {
   it('pauses the account for at most an hour after a 10-year Retry-After', async () => {
     up.on('GET', '/v1/bulkJobs/limited', { status: 429, headers: { 'retry-after': String(10 * 365 * 24 * 3600) } });
     const now = Date.now();
-    const store = new StatusStore({ clients: [imageKit(up.url)], clock: { now: () => now }, cacheTtlMs: 1, doneTtlMs: 1, maxEntries: 100 });
+    const store = new StatusStore({ catalog: providerCatalog, clients: [imageKit(up.url)], clock: { now: () => now }, cacheTtlMs: 1, doneTtlMs: 1, maxEntries: 100 });
     const [answer] = await store.load([ikRef('limited')]);
     expect(answer).toMatchObject({ failure: 'RATE_LIMITED', retryAfterMs: MAX_PROVIDER_WAIT_MS });
     expect(store.pauseRemainingMs('IMAGEKIT', 'default')).toBe(MAX_PROVIDER_WAIT_MS);
@@ -188,7 +190,7 @@ describe('redirects', () => {
 
   it('answers a redirect loop after one call', async () => {
     up.on('GET', /.*/, (request) => ({ status: 301, headers: { location: `${up.url}${request.path}?again=1` } }));
-    const upstream = createUpstream({ provider: 'ZENDESK', account: 'default', baseUrl: up.url, auth: {}, options: OPTIONS });
+    const upstream = createUpstream({ provider: 'ZENDESK', label: 'Zendesk', account: 'default', baseUrl: up.url, auth: {}, options: OPTIONS });
     expect(await upstream.request({ route: '/loop', path: '/loop' })).toMatchObject({ ok: false, code: 'BAD_RESPONSE', status: 301 });
     expect(up.requests).toHaveLength(1);
   });

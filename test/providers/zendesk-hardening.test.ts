@@ -4,9 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSnapshot } from '../../src/jobs/model.js';
-import type { UpstreamOptions } from '../../src/providers/client.js';
-import { createProviderClient } from '../../src/providers/index.js';
-import { MAX_RESULTS_KEPT, parseZendeskJson, quoteIntegerIds } from '../../src/providers/zendesk.js';
+import type { UpstreamOptions } from '../../src/providers/http.js';
+import { createProviderClient } from '../../src/providers/catalog.js';
+import { MAX_RESULTS_KEPT, parseZendeskJson, quoteIntegerIds } from '../../src/providers/zendesk/client.js';
 import { snapshot } from '../support/outcomes.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 

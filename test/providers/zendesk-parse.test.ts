@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { stateOf } from '../../src/jobs/model.js';
-import { parseJobStatus, parseJobStatuses, parseZendeskJson } from '../../src/providers/zendesk.js';
+import { stateOf } from '../../src/providers/catalog.js';
+import { parseJobStatus, parseJobStatuses, parseZendeskJson } from '../../src/providers/zendesk/client.js';
 
 interface Recording {
   readonly request: string;

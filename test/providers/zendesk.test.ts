@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { UpstreamOptions, ZendeskAuth } from '../../src/providers/client.js';
-import { createProviderClient } from '../../src/providers/index.js';
+import type { ZendeskAuth } from '../../src/providers/descriptor.js';
+import type { UpstreamOptions } from '../../src/providers/http.js';
+import { createProviderClient } from '../../src/providers/catalog.js';
 import { failure, snapshot } from '../support/outcomes.js';
 import { type FakeHandler, type FakeReply, type FakeUpstream, type RecordedRequest, sequence, startFakeUpstream } from '../support/fake-upstream.js';
 

@@ -2,7 +2,7 @@
  * What the service says at start-up about how exposed it is, and how it tells a key from a guess.
  */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { ApiKeyCheck } from '../../src/security/api-keys.js';
 import { exposureWarnings, isLoopback } from '../../src/security/exposure.js';
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { defaultQuery } from '../../src/graphiql-query.js';
+import { defaultQuery } from '../../src/http/graphiql-query.js';
 import type { JobKind } from '../../src/jobs/model.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { type FakeProviders, startFakeProviders, zendeskJob } from '../support/fake-providers.js';

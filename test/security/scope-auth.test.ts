@@ -3,6 +3,7 @@
  * read is never serialized, even if something hands it to the schema (here, a loader that does not
  * filter). The server never builds such a context; this proves the last line holds if it did.
  */
+import { providerCatalog } from '../../src/providers/catalog.js';
 import { execute, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createJobLoader } from '../../src/jobs/job-loader.js';
@@ -12,7 +13,7 @@ import type { Caller } from '../../src/security/caller.js';
 import { scriptedZendesk } from '../support/scripted-client.js';
 
 function contextFor(caller: Caller): Context {
-  const store = new StatusStore({ clients: [scriptedZendesk()], clock: { now: () => Date.now() }, cacheTtlMs: 1000, doneTtlMs: 1000, maxEntries: 10 });
+  const store = new StatusStore({ catalog: providerCatalog, clients: [scriptedZendesk()], clock: { now: () => Date.now() }, cacheTtlMs: 1000, doneTtlMs: 1000, maxEntries: 10 });
   return { store, feed: undefined as never, loader: createJobLoader(store), caller, stopping: new AbortController().signal, maxRefs: 500 };
 }
 

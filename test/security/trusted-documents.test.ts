@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { type FakeProviders, startFakeProviders, zendeskJob } from '../support/fake-providers.js';
 import { JobsQuery, JobUpdatesSubscription } from '../support/operations.js';

@@ -4,7 +4,7 @@
  * line `{"url": …, "instanceId": …}` once it listens.
  */
 import { startApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/logger.js';
 
 const app = await startApp(loadConfig(), silentLogger);

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/jobs/clock.js';
+import type { Clock } from '../../src/clock.js';
 
 /** A clock that moves only when told to: lifecycles and TTLs without sleeping. */
 export interface ManualClock extends Clock {

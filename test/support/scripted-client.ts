@@ -4,7 +4,7 @@
  * servers instead (`fake-upstream.ts`, the sandbox).
  */
 import type { JobKind, JobOutcome, JobRef, JobSnapshot, JobState } from '../../src/jobs/model.js';
-import type { ProviderClient } from '../../src/providers/client.js';
+import type { ProviderClient } from '../../src/jobs/ports.js';
 
 export interface ScriptedClient extends ProviderClient {
   /** Every fetchStatuses call: the time it was made and the ids asked. */

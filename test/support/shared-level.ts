@@ -3,8 +3,8 @@
  * several stores (one per pretend instance) sharing one `MemorySharedLevel`, and a coordinator
  * whose answers a test scripts.
  */
-import type { PollClaim, PollCoordinator } from '../../src/jobs/poll-coordinator.js';
-import type { SharedPauses, SharedStatus, SharedStatuses } from '../../src/jobs/shared-level.js';
+import type { PollClaim, PollCoordinator } from '../../src/jobs/ports.js';
+import type { SharedPauses, SharedStatus, SharedStatuses } from '../../src/jobs/ports.js';
 
 export interface MemorySharedLevel {
   readonly statuses: SharedStatuses;

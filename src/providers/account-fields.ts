@@ -1,8 +1,12 @@
 /**
  * An account's settings, as the provider builders see them wherever they came from, and the checks
- * the builders share: required values, secrets, base URLs.
+ * the builders share: required values, secrets, base URLs. Here, not in `config/`, so that config
+ * reads the provider descriptors and never the other way round.
  */
-import { quote } from './findings.js';
+/** A non-secret value for a message: quoted, escaped, and cut short. */
+export function quote(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+}
 
 /** Where an account's settings came from: how its fields are named there, and where problems go. */
 export interface Origin {

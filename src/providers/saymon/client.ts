@@ -8,11 +8,12 @@
  */
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { systemClock } from '../jobs/clock.js';
-import type { JobOutcome } from '../jobs/model.js';
-import type { ProviderClient, SaymonAccount, SaymonAuth } from './client.js';
-import { type Upstream, type UpstreamAuth, type UpstreamDeps, type UpstreamError, type UpstreamResult, basicAuth, createUpstream } from './http.js';
-import { type Answers, answersFor, notServed, unexpectedStatus, unreadableBody } from './outcome.js';
+import { systemClock } from '../../clock.js';
+import type { JobOutcome } from '../../jobs/model.js';
+import type { ProviderClient } from '../../jobs/ports.js';
+import type { SaymonAccount, SaymonAuth } from './descriptor.js';
+import { type Upstream, type UpstreamAuth, type UpstreamDeps, type UpstreamError, type UpstreamResult, basicAuth, createUpstream } from '../http.js';
+import { type ProviderWords, type Answers, answersFor, notServed, unexpectedStatus, unreadableBody } from '../outcome.js';
 
 const STATUS_ROUTE = '/node/api/bulk/{id}/status';
 const SESSION_PATH = '/node/api/users/session';
@@ -21,11 +22,12 @@ const SESSION_PATH = '/node/api/users/session';
 const BulkStatusWire = z.looseObject({ finished: z.boolean() });
 
 /** The client for one SAYMON account, serving bulk operations. */
-export function createSaymonClient(account: SaymonAccount, deps: UpstreamDeps): ProviderClient {
+export function createSaymonClient(account: SaymonAccount, deps: UpstreamDeps, words: ProviderWords & { label: string }): ProviderClient {
   const clock = deps.clock ?? systemClock;
   const upstream = createUpstream({
     ...deps,
     provider: 'SAYMON',
+    label: words.label,
     account: account.name,
     baseUrl: account.baseUrl,
     auth: staticAuth(account.auth),
@@ -72,8 +74,8 @@ export function createSaymonClient(account: SaymonAccount, deps: UpstreamDeps): 
     sandbox: account.sandbox,
     batchSize: 1,
     async fetchStatuses(kind, nativeIds) {
-      if (kind !== 'SAYMON_BULK_OP') return notServed(kind, account.name, upstream, clock, nativeIds);
-      const answers = answersFor(kind, account.name, upstream, clock);
+      if (kind !== 'SAYMON_BULK_OP') return notServed(kind, account.name, upstream, clock, words, nativeIds);
+      const answers = answersFor(kind, account.name, upstream, clock, words);
       return answers.each(nativeIds, limit, (id) => bulkOp(answers, id));
     },
   };

@@ -4,7 +4,7 @@
  * on every visit, not only during the first 40 seconds of the process.
  */
 import type { GraphiQLOptions } from 'graphql-yoga';
-import type { JobKind } from './jobs/model.js';
+import type { JobKind } from '../jobs/model.js';
 
 const SELECTION = `    __typename
     ... on Job { id kind state rawStatus done progress { completed total percent } message checkedAt }

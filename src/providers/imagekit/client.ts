@@ -5,11 +5,12 @@
  */
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { systemClock } from '../jobs/clock.js';
-import type { ImageKitBulkJobType, JobKind, JobOutcome } from '../jobs/model.js';
-import type { ImageKitAccount, ProviderClient } from './client.js';
-import { type UpstreamDeps, basicAuth, createUpstream } from './http.js';
-import { type Answers, answersFor, notServed, unexpectedStatus, unreadableBody } from './outcome.js';
+import { systemClock } from '../../clock.js';
+import type { ImageKitBulkJobType, JobKind, JobOutcome } from '../../jobs/model.js';
+import type { ProviderClient } from '../../jobs/ports.js';
+import type { ImageKitAccount } from './descriptor.js';
+import { type UpstreamDeps, basicAuth, createUpstream } from '../http.js';
+import { type ProviderWords, type Answers, answersFor, notServed, unexpectedStatus, unreadableBody } from '../outcome.js';
 
 const BULK_JOB_ROUTE = '/v1/bulkJobs/{jobId}';
 const PURGE_ROUTE = '/v1/files/purge/{requestId}';
@@ -31,11 +32,12 @@ const BULK_JOB_TYPES: readonly string[] = ['COPY_FOLDER', 'MOVE_FOLDER', 'RENAME
 const PARTIAL_SUCCESS = 'Partial success';
 
 /** The client for one ImageKit account, serving bulk jobs and purge requests. */
-export function createImageKitClient(account: ImageKitAccount, deps: UpstreamDeps): ProviderClient {
+export function createImageKitClient(account: ImageKitAccount, deps: UpstreamDeps, words: ProviderWords & { label: string }): ProviderClient {
   const clock = deps.clock ?? systemClock;
   const upstream = createUpstream({
     ...deps,
     provider: 'IMAGEKIT',
+    label: words.label,
     account: account.name,
     baseUrl: account.baseUrl,
     // The server ignores the password; the trailing colon is required all the same.
@@ -82,8 +84,8 @@ export function createImageKitClient(account: ImageKitAccount, deps: UpstreamDep
     sandbox: account.sandbox,
     batchSize: 1,
     async fetchStatuses(kind, nativeIds) {
-      if (!kinds.includes(kind)) return notServed(kind, account.name, upstream, clock, nativeIds);
-      const answers = answersFor(kind, account.name, upstream, clock);
+      if (!kinds.includes(kind)) return notServed(kind, account.name, upstream, clock, words, nativeIds);
+      const answers = answersFor(kind, account.name, upstream, clock, words);
       const ask = kind === 'IMAGEKIT_BULK_JOB' ? bulkJob : purgeRequest;
       return answers.each(nativeIds, limit, (id) => ask(answers, id));
     },

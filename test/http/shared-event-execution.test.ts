@@ -4,13 +4,13 @@
  * received compared with what it asked for.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { JobKind } from '../src/jobs/model.js';
-import { startTestApp, type TestApp } from './support/app.js';
-import { type FakeProviders, startFakeProviders, zendeskJob } from './support/fake-providers.js';
-import { JobProgressSubscription, JobUpdatesSubscription } from './support/operations.js';
-import { sample } from './support/prometheus.js';
-import { type Subscriber, subscribeWs, wsClient } from './support/subscribers.js';
-import { waitFor } from './support/wait.js';
+import type { JobKind } from '../../src/jobs/model.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { type FakeProviders, startFakeProviders, zendeskJob } from '../support/fake-providers.js';
+import { JobProgressSubscription, JobUpdatesSubscription } from '../support/operations.js';
+import { sample } from '../support/prometheus.js';
+import { type Subscriber, subscribeWs, wsClient } from '../support/subscribers.js';
+import { waitFor } from '../support/wait.js';
 
 const KEYS = { a: 'shared-exec-key-a', b: 'shared-exec-key-b' };
 const jobs = new Map<string, Record<string, unknown>>();

@@ -11,22 +11,21 @@ import { setMaxListeners } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Clock } from './jobs/clock.js';
-import { systemClock } from './jobs/clock.js';
-import { createJobService, type JobService, type JobSharing } from './jobs/service.js';
-import { type Logger, withLogContext } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import type { ProviderClient } from './providers/client.js';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import type { JobService } from '../jobs/service.js';
+import { type Logger, withLogContext } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import { requestIdOf } from './request-id.js';
-import { type Context, schema } from './schema/index.js';
-import { ApiKeyCheck } from './security/api-keys.js';
-import { NO_CALLER, audienceOf, callerJobLoader } from './security/caller.js';
-import { corsOptions } from './security/cors.js';
-import { csrfPreventionPlugin } from './security/csrf.js';
-import { type CallerCarrier, useApiKeys } from './security/http-auth.js';
-import type { SecurityOptions } from './security/options.js';
-import { queryLimitPlugins } from './security/query-limits.js';
-import { DOCUMENT_ID_PARAM, useTrustedDocuments } from './security/trusted-documents.js';
+import { type Context, schema } from '../schema/index.js';
+import { ApiKeyCheck } from '../security/api-keys.js';
+import { NO_CALLER, audienceOf, callerJobLoader } from '../security/caller.js';
+import { corsOptions } from '../security/cors.js';
+import { csrfPreventionPlugin } from '../security/csrf.js';
+import { type CallerCarrier, useApiKeys } from '../security/http-auth.js';
+import type { SecurityOptions } from '../security/options.js';
+import { queryLimitPlugins } from '../security/query-limits.js';
+import { DOCUMENT_ID_PARAM, useTrustedDocuments } from '../security/trusted-documents.js';
 import { useSharedEventExecution } from './shared-event-execution.js';
 import { answerOutsideApi } from './front-door.js';
 import { graphiqlOptions } from './graphiql-query.js';
@@ -36,18 +35,10 @@ export interface ServerOptions {
   readonly host: string;
   /** 0 picks a free port (tests). */
   readonly port: number;
-  readonly clients: readonly ProviderClient[];
+  /** The job service, built by the composition root (`app.ts`); the server stops its poller on close. */
+  readonly jobs: JobService;
   readonly logger: Logger;
   readonly clock?: Clock;
-  readonly cacheTtlMs: number;
-  readonly doneTtlMs: number;
-  /** Stale-while-revalidate window after `cacheTtlMs`; 0 or omitted: off. */
-  readonly cacheStaleMs?: number;
-  readonly cacheMaxEntries: number;
-  readonly pollIntervalMs: number;
-  readonly pollMaxIntervalMs: number;
-  /** How long a never-seen job may answer "not found" before that is final; 0 or omitted: at once. */
-  readonly notFoundGraceMs?: number;
   readonly maxRefs: number;
   /** Requests with a larger body are refused with 413 (declared lengths before reading, chunked bodies while reading). */
   readonly bodyLimitBytes: number;
@@ -58,10 +49,8 @@ export interface ServerOptions {
   readonly readiness?: () => Promise<readonly string[]> | readonly string[];
   /** Access control and limits. */
   readonly security: SecurityOptions;
-  /** Where the server's metrics go; a registry of its own when omitted. */
-  readonly metrics?: Metrics;
-  /** What this instance shares with a cluster; in-process when omitted. */
-  readonly sharing?: JobSharing;
+  /** Where the server's metrics go (the job service's hooks report to the same). */
+  readonly metrics: Metrics;
 }
 
 export interface RunningServer {
@@ -90,8 +79,8 @@ const YOGA_PATHS = new Set(['/graphql', '/health']);
 /** Starts listening; resolves once the port is bound. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const metrics = options.metrics ?? createMetrics();
-  const jobs = createJobService({ ...options, clock, onLookup: metrics.statusLookup, onPoll: metrics.polled });
+  const { metrics } = options;
+  const { jobs } = options;
   const stopping = new AbortController();
   // Every open stream listens for shutdown on this one signal.
   setMaxListeners(0, stopping.signal);

@@ -1,20 +1,11 @@
 /**
- * Zendesk Support: job statuses, always asked through
- * `GET /api/v2/job_statuses/show_many.json?ids=a,b,c` in chunks of at most 100 distinct ids
- * (chunks in flight bounded by `concurrency` per account). Ids absent from the answer are not
- * found: Zendesk keeps job statuses for about a day, then forgets them.
+ * Zendesk's wire format: job statuses as `show_many` answers them, read with zod into what the
+ * outcome builder takes (`Said`), and the JSON reading that keeps int64 result ids exact.
  */
-import pLimit from 'p-limit';
 import { z } from 'zod';
-import { systemClock } from '../jobs/clock.js';
-import { type JobOutcome, type ZendeskJobResult, progressOf } from '../jobs/model.js';
-import type { ProviderClient, ZendeskAccount, ZendeskAuth } from './client.js';
-import { type UpstreamAuth, type UpstreamDeps, basicAuth, createUpstream } from './http.js';
-import { type Said, answersFor, notServed, unexpectedStatus, unreadableBody } from './outcome.js';
+import { type ZendeskJobResult, progressOf } from '../../jobs/model.js';
+import type { Said } from '../outcome.js';
 
-const SHOW_MANY_PATH = '/api/v2/job_statuses/show_many.json';
-/** Zendesk documents no cap on `ids`; 100 keeps the URL short and matches its other `show_many` limits. */
-export const SHOW_MANY_CHUNK = 100;
 /**
  * Per-item results kept per job; the rest are dropped (`resultsTotal` says how many there were).
  * A job of a million results would otherwise be cached, and serialised on every read, whole.
@@ -179,67 +170,3 @@ function resultsOf(results: unknown): ZendeskJobResult[] | null {
   });
 }
 
-function authOf(auth: ZendeskAuth): UpstreamAuth {
-  return {
-    headers: {
-      authorization: auth.scheme === 'token' ? basicAuth(`${auth.email}/token`, auth.apiToken) : `Bearer ${auth.accessToken}`,
-    },
-  };
-}
-
-/** The client for one Zendesk account, serving job statuses. */
-export function createZendeskClient(account: ZendeskAccount, deps: UpstreamDeps): ProviderClient {
-  const clock = deps.clock ?? systemClock;
-  const upstream = createUpstream({
-    ...deps,
-    provider: 'ZENDESK',
-    account: account.name,
-    baseUrl: account.baseUrl,
-    auth: authOf(account.auth),
-  });
-  const limit = pLimit(deps.options.concurrency);
-  const answers = answersFor('ZENDESK_JOB_STATUS', account.name, upstream, clock);
-
-  async function showMany(ids: readonly string[]): Promise<Array<[string, JobOutcome]>> {
-    const answer = await upstream.request({
-      route: SHOW_MANY_PATH,
-      path: SHOW_MANY_PATH,
-      query: { ids: ids.join(',') },
-      parse: parseZendeskJson,
-    });
-    const all = (outcome: (id: string) => JobOutcome) => ids.map((id): [string, JobOutcome] => [id, outcome(id)]);
-    if (!answer.ok) return all((id) => answers.failure(id, answer));
-    // show_many answers 200 with the known ones; a 404 should not happen, and means none is known.
-    if (answer.status === 404) return all(answers.notFound);
-    if (answer.status >= 300) return all((id) => answers.failure(id, unexpectedStatus(upstream, answer.status)));
-    const statuses = parseJobStatuses(answer.body);
-    if (!statuses) return all((id) => answers.failure(id, unreadableBody(upstream, answer.status)));
-    const saidById = new Map(statuses.map((entry) => [entry.id, entry.said]));
-    return all((id) => {
-      const said = saidById.get(id);
-      if (said === undefined) return answers.notFound(id);
-      return said ? answers.snapshot(id, said) : answers.failure(id, unreadableBody(upstream, answer.status));
-    });
-  }
-
-  return {
-    provider: 'ZENDESK',
-    account: account.name,
-    kinds: ['ZENDESK_JOB_STATUS'],
-    sandbox: account.sandbox,
-    batchSize: SHOW_MANY_CHUNK,
-    async fetchStatuses(kind, nativeIds) {
-      if (kind !== 'ZENDESK_JOB_STATUS') return notServed(kind, account.name, upstream, clock, nativeIds);
-      const distinct = [...new Set(nativeIds)];
-      // A comma would split the id in `ids=`; no Zendesk job id has one, so none is asked for.
-      const askable = distinct.filter((id) => id !== '' && !id.includes(','));
-      const chunks: string[][] = [];
-      for (let start = 0; start < askable.length; start += SHOW_MANY_CHUNK) chunks.push(askable.slice(start, start + SHOW_MANY_CHUNK));
-      const unreadable = (chunk: string[]) => chunk.map((id): [string, JobOutcome] => [id, answers.unreadable(id)]);
-      const answered = await Promise.all(chunks.map((chunk) => limit(() => showMany(chunk)).catch(() => unreadable(chunk))));
-      const outcomes = new Map<string, JobOutcome>(answered.flat());
-      for (const id of distinct) if (!outcomes.has(id)) outcomes.set(id, answers.notFound(id));
-      return outcomes;
-    },
-  };
-}
