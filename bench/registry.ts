@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { type RegistryDatabase, openDatabase } from '../src/registry/database.js';
 import type { ListTrackedJobsOptions } from '../src/registry/listing.js';
+import { providerCatalog } from '../src/providers/catalog.js';
 import { createRegistry } from '../src/registry/registry.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, repeat: { type: 'string', default: '20' } } });
@@ -46,7 +47,7 @@ async function time(run: () => Promise<unknown>): Promise<number> {
 }
 
 async function measure(name: string, database: RegistryDatabase): Promise<string[]> {
-  const registry = createRegistry(database.db);
+  const registry = createRegistry(database.db, { catalog: providerCatalog });
   await seed(database);
   const list = (options: ListTrackedJobsOptions) => () => registry.listTrackedJobs({ first: 50, ...options });
   // A cursor half-way down the list, reached by paging (what a client holding it would send).

@@ -38,6 +38,8 @@ function allowed(from: string, file: string, target: string): boolean {
     case 'cluster/':
     case 'registry/':
       return to === 'jobs/' || TOOLS.includes(to);
+    case 'webhooks/':
+      return to === 'jobs/' || to === 'registry/' || TOOLS.includes(to);
     case 'providers/':
       return to === 'jobs/' || TOOLS.includes(to);
     case 'config/':

@@ -6,6 +6,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { JobOutcome, JobRef } from '../jobs/model.js';
+import type { KindCatalog } from '../jobs/ports.js';
 import type { Connection, PageArgs } from './connection.js';
 import {
   type IdempotencyClaim,
@@ -25,6 +26,8 @@ import { type TrackResult, type UnfinishedJob, getTracked, getTrackedById, setLa
 export const DEFAULT_NOT_FOUND_GRACE_MS = 10_000;
 
 export interface RegistryOptions {
+  /** Which provider serves each kind (the provider catalog, handed in by the composition root). */
+  readonly catalog: Pick<KindCatalog, 'providerOf'>;
   /** Milliseconds since the epoch; the service's clock (tests drive one by hand). */
   readonly clock?: { now(): number };
   /** `NOT_FOUND_GRACE_MS`. */
@@ -65,12 +68,12 @@ export interface Registry {
 }
 
 /** The repository over `db` (a `Kysely` or a transaction). */
-export function createRegistry(db: Kysely<Database>, options: RegistryOptions = {}): Registry {
+export function createRegistry(db: Kysely<Database>, options: RegistryOptions): Registry {
   const clock = options.clock ?? { now: () => Date.now() };
   const now = (): Date => new Date(clock.now());
   const notFoundGraceMs = options.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
   const registry: Registry = {
-    trackJobs: (refs, labels, trackedBy) => trackJobs(db, refs, { labels: labels ?? [], trackedBy: trackedBy ?? null, now: now() }),
+    trackJobs: (refs, labels, trackedBy) => trackJobs(db, refs, { labels: labels ?? [], trackedBy: trackedBy ?? null, now: now(), providerOf: options.catalog.providerOf }),
     untrackJobs: (refs) => untrackJobs(db, refs),
     setLabels: (ref, labels) => setLabels(db, ref, labels),
     getTracked: (refs) => getTracked(db, refs),

@@ -6,7 +6,7 @@
  * transaction, so an answered `trackJobs` is wholly in the database or not at all.
  */
 import { type Kysely, sql } from 'kysely';
-import { type JobRef, PROVIDER_OF_KIND, refKey } from '../jobs/model.js';
+import { type JobKind, type JobRef, type Provider, refKey } from '../jobs/model.js';
 import { RegistryError } from './errors.js';
 import { MAX_LABELS, checkLabels, mergeLabels } from './labels.js';
 import { refsMatch, rowKey, uniqueRefs } from './refs.js';
@@ -32,8 +32,9 @@ export interface TrackResult {
 export async function trackJobs(
   db: Db,
   refs: readonly JobRef[],
-  { labels = [], trackedBy = null, now }: { labels?: readonly string[]; trackedBy?: string | null; now: Date },
+  options: { labels?: readonly string[]; trackedBy?: string | null; now: Date; providerOf: (kind: JobKind) => Provider },
 ): Promise<TrackResult[]> {
+  const { labels = [], trackedBy = null, now } = options;
   const checked = checkLabels(labels);
   if (!checked.ok) throw new RegistryError('LABELS_INVALID', checked.message);
   const unique = uniqueRefs(refs);
@@ -51,7 +52,7 @@ export async function trackJobs(
       .insertInto('tracked_jobs')
       .values(
         unique.map((ref) => ({
-          provider: PROVIDER_OF_KIND[ref.kind],
+          provider: options.providerOf(ref.kind),
           kind: ref.kind,
           account: ref.account,
           native_id: ref.nativeId,

@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/registry/database.js';
 import { createRegistry } from '../../src/registry/registry.js';
 import { createPostgresDatabase, postgresAvailable } from '../support/database.js';
 import { captureLogs } from '../support/logs.js';
+import { providerCatalog } from '../../src/providers/catalog.js';
 
 const withPostgres = await postgresAvailable();
 
@@ -28,14 +29,14 @@ describe('opening the registry database', () => {
     it('creates the data directory and keeps tracked jobs across close and reopen', async () => {
       const first = await openDatabase({ dataDir });
       expect(first.kind).toBe('pglite');
-      await createRegistry(first.db).trackJobs([{ kind: 'ZENDESK_JOB_STATUS', account: 'default', nativeId: '42' }], ['kept']);
+      await createRegistry(first.db, { catalog: providerCatalog }).trackJobs([{ kind: 'ZENDESK_JOB_STATUS', account: 'default', nativeId: '42' }], ['kept']);
       await first.close();
 
       const logs = captureLogs();
       const second = await openDatabase({ dataDir, logger: logs.logger });
       try {
         await second.ping();
-        const [job] = await createRegistry(second.db).getTracked([{ kind: 'ZENDESK_JOB_STATUS', account: 'default', nativeId: '42' }]);
+        const [job] = await createRegistry(second.db, { catalog: providerCatalog }).getTracked([{ kind: 'ZENDESK_JOB_STATUS', account: 'default', nativeId: '42' }]);
         expect(job?.labels).toEqual(['kept']);
         // Already migrated: nothing applied the second time.
         expect(logs.entries().filter((entry) => entry.msg === 'registry migration applied')).toHaveLength(0);

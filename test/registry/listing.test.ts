@@ -9,6 +9,7 @@ import type { TrackedJobOrder } from '../../src/registry/listing.js';
 import { type Registry, createRegistry } from '../../src/registry/registry.js';
 import { describeEachDatabase } from '../support/database.js';
 import { manualClock } from '../support/manual-clock.js';
+import { providerCatalog } from '../../src/providers/catalog.js';
 
 const ref = (kind: JobRef['kind'], nativeId: string, account = 'default'): JobRef => ({ kind, account, nativeId });
 
@@ -27,7 +28,7 @@ function observed(job: JobRef, state: JobState, done: boolean, at: number): JobO
 
 await describeEachDatabase('listing tracked jobs', (current) => {
   const clock = manualClock();
-  const registry = () => createRegistry(current().database.db, { clock });
+  const registry = () => createRegistry(current().database.db, { clock, catalog: providerCatalog });
 
   /** Tracks each ref one second after the previous one. */
   async function trackInTurn(refs: readonly JobRef[], labels: string[] = []): Promise<void> {

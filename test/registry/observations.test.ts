@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/registry/database.js';
 import { createRegistry } from '../../src/registry/registry.js';
 import { describeEachDatabase } from '../support/database.js';
 import { manualClock } from '../support/manual-clock.js';
+import { providerCatalog } from '../../src/providers/catalog.js';
 
 const job: JobRef = { kind: 'ZENDESK_JOB_STATUS', account: 'default', nativeId: 'abc' };
 
@@ -30,7 +31,7 @@ function failureAt(at: number, failure: 'NOT_FOUND' | 'TIMEOUT'): JobOutcome {
 
 await describeEachDatabase('observations', (current) => {
   const clock = manualClock();
-  const registry = () => createRegistry(current().database.db, { clock, notFoundGraceMs: 10_000 });
+  const registry = () => createRegistry(current().database.db, { clock, notFoundGraceMs: 10_000, catalog: providerCatalog });
   const later = (ms = 1000): number => {
     clock.advance(ms);
     return clock.now();
@@ -95,7 +96,7 @@ await describeEachDatabase('observations', (current) => {
     // PostgreSQL: a second instance with its own pool; PGlite has one session per process.
     const other = url ? await openDatabase({ url }) : null;
     try {
-      const second = other ? createRegistry(other.db, { clock }) : registry();
+      const second = other ? createRegistry(other.db, { clock, catalog: providerCatalog }) : registry();
       const tracked = (await registry().trackJobs([job]))[0]!.job;
       const changes: boolean[] = [];
       for (const [index, state] of (['QUEUED', 'RUNNING', 'COMPLETED'] as const).entries()) {

@@ -8,6 +8,7 @@ import type { JobOutcome, JobRef } from '../../src/jobs/model.js';
 import { createRegistry } from '../../src/registry/registry.js';
 import { describeEachDatabase } from '../support/database.js';
 import { manualClock } from '../support/manual-clock.js';
+import { providerCatalog } from '../../src/providers/catalog.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const ref = (nativeId: string): JobRef => ({ kind: 'SAYMON_BULK_OP', account: 'default', nativeId });
@@ -24,7 +25,7 @@ const done = (job: JobRef, at: number): JobOutcome => ({
 
 await describeEachDatabase('retention and idempotency', (current) => {
   const clock = manualClock();
-  const registry = () => createRegistry(current().database.db, { clock });
+  const registry = () => createRegistry(current().database.db, { clock, catalog: providerCatalog });
 
   it('forgets jobs final for longer than the retention, in batches, with their history', async () => {
     const old = Array.from({ length: 7 }, (_, index) => ref(`old-${index}`));
@@ -45,7 +46,7 @@ await describeEachDatabase('retention and idempotency', (current) => {
       },
       transformResult: async ({ result }) => result,
     });
-    const deleted = await createRegistry(counted, { clock }).sweepFinished(30 * DAY, 3);
+    const deleted = await createRegistry(counted, { clock, catalog: providerCatalog }).sweepFinished(30 * DAY, 3);
     expect(deletes).toBe(3);
     expect(deleted).toBe(7);
     const left = await registry().getTracked([...old, recent, running]);

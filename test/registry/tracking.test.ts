@@ -7,13 +7,14 @@ import { isRegistryError } from '../../src/registry/errors.js';
 import { createRegistry } from '../../src/registry/registry.js';
 import { describeEachDatabase } from '../support/database.js';
 import { manualClock } from '../support/manual-clock.js';
+import { providerCatalog } from '../../src/providers/catalog.js';
 
 const zendesk = (nativeId: string, account = 'default'): JobRef => ({ kind: 'ZENDESK_JOB_STATUS', account, nativeId });
 const imagekit = (nativeId: string): JobRef => ({ kind: 'IMAGEKIT_BULK_JOB', account: 'default', nativeId });
 
 await describeEachDatabase('tracking', (current) => {
   const clock = manualClock();
-  const registry = () => createRegistry(current().database.db, { clock });
+  const registry = () => createRegistry(current().database.db, { clock, catalog: providerCatalog });
 
   it('tracks refs and answers one row per ref, in input order, repeats included', async () => {
     const results = await registry().trackJobs([zendesk('b'), imagekit('a'), zendesk('b')], ['nightly'], 'ci-key');
