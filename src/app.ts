@@ -16,6 +16,9 @@ import { createMetrics } from './metrics.js';
 import { securityOptionsOf } from './security/options.js';
 import { defaultQuery } from './http/graphiql-query.js';
 import { type RunningServer, startServer } from './http/server.js';
+import { isPostgresUrl } from './config/index.js';
+import { type RegistryDatabase, openDatabase, serverOf } from './registry/database.js';
+import { type RegistryService, createRegistryService } from './registry/service.js';
 
 export interface App {
   readonly server: RunningServer;
@@ -24,10 +27,26 @@ export interface App {
   readonly accounts: readonly AccountConfig[];
   /** Set in cluster mode (`REDIS_URL`). */
   readonly cluster: Cluster | null;
+  /** The job registry: tracked jobs, the tracker, retention. */
+  readonly registry: RegistryService;
   close(): Promise<void>;
 }
 
-export async function startApp(config: Config, logger: Logger, clock?: Clock): Promise<App> {
+/** Parts a test hands in instead of building them from `config`. */
+export interface AppParts {
+  /**
+   * An opened, migrated registry database (tests load a pre-migrated PGlite template rather than
+   * initialising one per app); the app closes it. Also lifts the REDIS_URL/DATABASE_URL check,
+   * which is about sharing one database between instances.
+   */
+  readonly database?: RegistryDatabase;
+}
+
+export async function startApp(config: Config, logger: Logger, clock?: Clock, parts: AppParts = {}): Promise<App> {
+  if (config.redisUrl && !isPostgresUrl(config.registry.databaseUrl) && !parts.database) {
+    // An embedded database lives inside one process: instances sharing Redis would each keep their own.
+    throw new Error('REDIS_URL needs DATABASE_URL=postgres://…: cluster instances must share one PostgreSQL registry (the embedded database serves one process)');
+  }
   // First, so that an unreachable Redis stops start-up before anything listens.
   const cluster = config.redisUrl
     ? await startCluster({
@@ -41,14 +60,14 @@ export async function startApp(config: Config, logger: Logger, clock?: Clock): P
       })
     : null;
   try {
-    return await startServing(config, logger, clock, cluster);
+    return await startServing(config, logger, clock, cluster, parts);
   } catch (error) {
     await cluster?.close();
     throw error;
   }
 }
 
-async function startServing(config: Config, logger: Logger, clock: Clock | undefined, cluster: Cluster | null): Promise<App> {
+async function startServing(config: Config, logger: Logger, clock: Clock | undefined, cluster: Cluster | null, parts: AppParts): Promise<App> {
   // SANDBOX_PORT: a known port and the documented credentials, so outside tools can reach it too.
   const fixed = config.sandboxPort === null ? {} : { port: config.sandboxPort, credentials: DEVELOPMENT_CREDENTIALS };
   const sandbox = config.useSandbox ? await startSandbox({ clock, ...fixed }) : null;
@@ -74,10 +93,40 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     onLookup: metrics.statusLookup,
     onPoll: metrics.polled,
   });
+  const registry = createRegistryService({
+    open: parts.database
+      ? () => Promise.resolve(parts.database!)
+      : () => openDatabase({ url: config.registry.databaseUrl ?? undefined, dataDir: config.registry.dataDir, logger, connectTimeoutMs: config.registry.timeoutMs }),
+    kind: isPostgresUrl(config.registry.databaseUrl) && !parts.database ? 'postgres' : 'pglite',
+    name: isPostgresUrl(config.registry.databaseUrl) ? `postgres ${serverOf(config.registry.databaseUrl!)}` : config.registry.databaseUrl === 'memory:' ? 'embedded (memory)' : `embedded (${config.registry.dataDir})`,
+    catalog: providerCatalog,
+    clock: clock ?? systemClock,
+    notFoundGraceMs: config.notFoundGraceMs,
+    timeoutMs: config.registry.timeoutMs,
+    retentionMs: config.registry.retentionMs,
+    load: (refs) => jobs.store.load(refs),
+    poller: jobs.poller,
+    pubsub: jobs.pubsub,
+    logger,
+    onHistoryWrite: metrics.historyWritten,
+    onError: metrics.registryError,
+  });
+  jobs.poller.observe(registry.tracker);
+  metrics.observe({ trackedUnfinished: () => registry.tracker.watched });
+  try {
+    // After the cluster, before serving: an embedded database that cannot open stops start-up.
+    await registry.start();
+  } catch (error) {
+    jobs.stop();
+    await registry.close();
+    await sandbox?.close();
+    throw error;
+  }
   const server = await startServer({
     host: config.host,
     port: config.port,
     jobs,
+    registry,
     logger,
     clock,
     maxRefs: config.maxRefs,
@@ -86,7 +135,12 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     graphiqlQuery: sandbox ? () => defaultQuery(sandbox.freshDemoRefs()) : defaultQuery([]),
     security: securityOptionsOf(config),
     metrics,
-    readiness: cluster ? () => cluster.readiness() : undefined,
+    readiness: async () => [...(cluster ? cluster.readiness() : []), ...(await registry.readiness())],
+  }).catch(async (error: unknown) => {
+    jobs.stop();
+    await registry.close();
+    await sandbox?.close();
+    throw error;
   });
   // Events published while Redis was away never arrive: each feed asks for its jobs again.
   cluster?.onResumed(() => void server.jobs.feed.resync());
@@ -95,8 +149,10 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     sandbox,
     accounts,
     cluster,
+    registry,
     async close() {
       await server.close();
+      await registry.close();
       await cluster?.close();
       await sandbox?.close();
     },

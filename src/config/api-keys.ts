@@ -3,7 +3,7 @@
  */
 import { splitList, type EnvReader } from './env-reader.js';
 import type { Findings } from './findings.js';
-import type { ApiKey } from './model.js';
+import { type ApiKey, CAPABILITIES } from './model.js';
 
 /** Printable ASCII without spaces: what survives an `Authorization` header unchanged. */
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
@@ -14,7 +14,7 @@ export function envApiKeys(read: EnvReader, findings: Findings): ApiKey[] {
   splitList(read.text('API_KEYS')).forEach((key, index) => {
     findings.secret(key);
     const problem = apiKeyProblem(key, apiKeys);
-    if (problem === undefined) apiKeys.push({ key, providers: null, name: `key${index + 1}` });
+    if (problem === undefined) apiKeys.push({ key, providers: null, name: `key${index + 1}`, can: [...CAPABILITIES] });
     else findings.problem('API_KEYS', `key ${index + 1} ${problem}`);
   });
   return apiKeys;

@@ -50,6 +50,17 @@ const AFTER_PROVIDERS = {
     default: '1000',
     meaning: 'A Redis command slower than this counts as failed: a cache or pause read goes to the provider, a lease claim keeps what this instance holds.',
   },
+  DATABASE_URL: {
+    default: 'embedded, on disk under `DATA_DIR`',
+    meaning:
+      'Where tracked jobs live: `postgres://…`/`postgresql://…` a PostgreSQL server (required with `REDIS_URL`); `memory:` the embedded database, keeping nothing. Its password is a secret.',
+  },
+  DATA_DIR: { default: './data', meaning: 'Where the embedded database (PGlite) keeps its files; one process at a time.' },
+  TRACK_RETENTION_DAYS: { default: '30', meaning: 'Finished tracked jobs (and their history) older than this are forgotten by an hourly sweep.' },
+  REGISTRY_TIMEOUT_MS: {
+    default: '5000',
+    meaning: 'Longest a registry call may take; slower (database away) answers `REGISTRY_UNAVAILABLE` while part 1 goes on.',
+  },
   API_KEYS: {
     default: 'open',
     meaning:

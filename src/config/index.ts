@@ -22,12 +22,14 @@ import {
 } from './env-settings.js';
 import { ENV, type Env } from './env-table.js';
 import { Findings } from './findings.js';
+import { readRegistry } from './registry.js';
 import { readJobsConfig } from './jobs-file.js';
 import { LOG_LEVELS, type Config } from './model.js';
 
 export { ENV_REFERENCE } from './env-table.js';
 export { ConfigError } from './findings.js';
-export { LOG_LEVELS, type ApiKey, type Config, type LogLevel, type QueryLimits } from './model.js';
+export { LOG_LEVELS, type ApiKey, type Capability, type Config, type LogLevel, type QueryLimits, type RegistrySettings } from './model.js';
+export { isPostgresUrl } from './registry.js';
 
 /** The contract's bound on refs per call. */
 const MAX_REFS = 500;
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...readBrowserAccess(read, production),
     queryLimits: readQueryLimits(read),
     trustedDocuments: readTrustedDocuments(read, findings),
+    registry: readRegistry(read, findings),
   };
   findings.throwIfAny();
   return { ...config, secrets: findings.secretValues() };

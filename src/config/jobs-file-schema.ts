@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { PROVIDERS, PROVIDER_SETUPS, type ProviderSetup } from '../providers/catalog.js';
+import { CAPABILITIES } from './model.js';
 
 /** Account names appear in refs, ids, metrics and Redis keys. */
 const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -29,6 +30,7 @@ const apiKeySchema = z.strictObject({
   name: accountNameSchema,
   key: settingSchema,
   providers: z.array(z.enum(PROVIDERS)).min(1, 'list at least one provider, or omit "providers" for all').optional(),
+  can: z.array(z.enum(CAPABILITIES)).optional(),
 });
 
 /** The whole file; a key it does not know is a problem, not ignored. */

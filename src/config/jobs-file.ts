@@ -10,7 +10,7 @@ import { apiKeyProblem } from './api-keys.js';
 import type { Env } from './env-table.js';
 import type { Findings } from './findings.js';
 import { issueMessage, jobsConfigSchema, keyPathOf, type JobsConfigFile, type Setting } from './jobs-file-schema.js';
-import type { ApiKey } from './model.js';
+import { type ApiKey, DEFAULT_CAPABILITIES } from './model.js';
 import { PROVIDER_SETUPS, type ProviderSetup } from '../providers/catalog.js';
 
 /** What reading the file needs to know of the rest. */
@@ -140,7 +140,12 @@ function fileApiKeys(file: JobsConfigFile, envKeys: readonly ApiKey[], resolve: 
     if (typeof key !== 'string') return;
     const keyProblem = apiKeyProblem(key, accepted);
     if (keyProblem !== undefined) problem(`apiKeys[${index}].key`, keyProblem);
-    else accepted.push({ key, providers: entry.providers ? [...new Set(entry.providers)] : null, name: entry.name });
+    else accepted.push({
+        key,
+        providers: entry.providers ? [...new Set(entry.providers)] : null,
+        name: entry.name,
+        can: entry.can ? [...new Set(entry.can)] : [...DEFAULT_CAPABILITIES],
+      });
   });
   return accepted.slice(envKeys.length);
 }

@@ -14,7 +14,15 @@ export interface ApiKey {
   providers: Provider[] | null;
   /** Safe to log: `key1`, `key2`… for `API_KEYS`, the file's `name` for `JOBS_CONFIG` keys. */
   name: string;
+  /** What the key may do: `JOBS_CONFIG` `can` (default read and track); `API_KEYS` keys can do everything. */
+  can: Capability[];
 }
+
+/** What an API key may do: read jobs, track them, start ImageKit jobs, manage webhooks. */
+export const CAPABILITIES = ['read', 'track', 'start', 'webhooks'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+/** A `JOBS_CONFIG` key without `can`. */
+export const DEFAULT_CAPABILITIES: readonly Capability[] = ['read', 'track'];
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -99,6 +107,8 @@ export interface Config {
    * `persisted-documents.json`); null: any document.
    */
   trustedDocuments: ReadonlyMap<string, string> | null;
+  /** The registry: `DATABASE_URL`, `DATA_DIR`, `TRACK_RETENTION_DAYS`, `REGISTRY_TIMEOUT_MS`. */
+  registry: RegistrySettings;
   /** Every configured secret value (keys, passwords, tokens, API keys, Redis password), longest first, for redaction by value. */
   secrets: string[];
 }
@@ -121,4 +131,18 @@ export interface QueryLimits {
    * (`[[[…]]]`, `{a:{a:…}}`) overflows its stack.
    */
   maxNesting: number;
+}
+
+/** Where tracked jobs live (see `docs/registry.md`). */
+export interface RegistrySettings {
+  /** `DATABASE_URL`: `postgres://…`/`postgresql://…` (PostgreSQL) or `memory:` (embedded, keeps nothing); null: embedded on disk under `dataDir`. */
+  databaseUrl: string | null;
+  /** `DATA_DIR`, default `./data`: the embedded database's files. */
+  dataDir: string;
+  /** `TRACK_RETENTION_DAYS`, default 30: finished tracked jobs older than this are forgotten. */
+  retentionDays: number;
+  /** The same in milliseconds. */
+  retentionMs: number;
+  /** `REGISTRY_TIMEOUT_MS`, default 5000: a registry call slower than this answers `REGISTRY_UNAVAILABLE`. */
+  timeoutMs: number;
 }

@@ -26,7 +26,7 @@ export class ApiKeyCheck {
   constructor(apiKeys: readonly ApiKey[]) {
     this.keys = apiKeys.map((apiKey) => ({
       digest: digest(apiKey.key),
-      caller: { keyName: apiKey.name, providers: apiKey.providers ? new Set(apiKey.providers) : null },
+      caller: { keyName: apiKey.name, providers: apiKey.providers ? new Set(apiKey.providers) : null, can: new Set(apiKey.can) },
     }));
   }
 
