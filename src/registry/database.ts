@@ -149,6 +149,9 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Regi
   });
   // An idle client's connection dropping must not crash the process; the next query fails instead.
   pool.on('error', (error) => options.logger?.warn({ err: error.message }, 'registry database connection lost'));
+  // Nor may a checked-out client's (between the statements of a transaction): its caller's next
+  // statement fails instead, and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', (error) => options.logger?.debug({ err: error.message }, 'registry database connection lost')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   const close = async (): Promise<void> => {
