@@ -45,7 +45,7 @@ describe('trackedJobUpdates', () => {
       let globalId = '';
       await waitFor(
         async () => {
-          if (!globalId) globalId = (await api.request(TRACK, { refs: [zd(id)], labels: [label] } as never)).body.data!.trackJobs[0].id;
+          if (!globalId) globalId = ((await api.request(TRACK, { refs: [zd(id)], labels: [label] } as never)).body.data as any).trackJobs[0].id;
           return subscriber.events.length > 0;
         },
         { what: 'TRACKED' },

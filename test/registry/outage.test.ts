@@ -62,7 +62,7 @@ describe.skipIf(!withPostgres)('registry database outage', () => {
     expect(stillPart1.body.errors?.[0]?.extensions?.code).toBe('REGISTRY_UNAVAILABLE');
 
     await proxy.up();
-    await waitFor(async () => (await list()).body.data?.trackedJobs?.totalCount === 1, { what: 'recovery without restart', timeoutMs: 15_000 });
+    await waitFor(async () => ((await list()).body.data as any)?.trackedJobs?.totalCount === 1, { what: 'recovery without restart', timeoutMs: 15_000 });
     expect(await ready()).toBe(200);
   }, 60_000);
 });
