@@ -142,7 +142,12 @@ export function App() {
       <a class="skip-link" href="#jobs">
         Skip to the jobs
       </a>
-      <Header status={status} hasKey={key !== null} onForgetKey={() => applyKey(null)} />
+      <Header
+        status={status}
+        hasKey={key !== null}
+        onForgetKey={() => applyKey(null)}
+        onReconnect={() => setSession((count) => count + 1)}
+      />
       <main id="main">
         {authProblem ? (
           <KeyPrompt problem={authProblem} onSubmit={applyKey} />

@@ -12,9 +12,11 @@ export interface HeaderProps {
   readonly status: ConnectionStatus;
   readonly hasKey: boolean;
   readonly onForgetKey: () => void;
+  /** Shown when the connection gave up (a fatal close), to try again without reloading. */
+  readonly onReconnect: () => void;
 }
 
-export function Header({ status, hasKey, onForgetKey }: HeaderProps) {
+export function Header({ status, hasKey, onForgetKey, onReconnect }: HeaderProps) {
   return (
     <header class="page-header">
       <h1>Job status board</h1>
@@ -23,6 +25,11 @@ export function Header({ status, hasKey, onForgetKey }: HeaderProps) {
           <span class="live-dot" aria-hidden="true" />
           <span>{STATUS_TEXT[status]}</span>
         </p>
+        {status === 'stopped' && (
+          <button type="button" class="button-quiet" onClick={onReconnect}>
+            Reconnect
+          </button>
+        )}
         {hasKey && (
           <button type="button" class="button-quiet" onClick={onForgetKey}>
             Forget API key
