@@ -1,7 +1,8 @@
 /**
  * The composition root: wires a validated `Config` into a running service, in order: Redis when
  * configured (cluster mode), the sandbox when asked for, metrics, one provider client per account,
- * the job service, the server (which receives the built parts and builds none). `main.ts` adds the
+ * the job service, the registry (database, tracker, retention), the server (which receives the
+ * built parts and builds none). `main.ts` adds the
  * process around it; tests start it directly.
  */
 import { type Cluster, startCluster } from './cluster/index.js';
@@ -13,10 +14,9 @@ import type { AccountConfig } from './providers/descriptor.js';
 import { createProviderClient, providerCatalog } from './providers/catalog.js';
 import { DEVELOPMENT_CREDENTIALS, type Sandbox, startSandbox } from './sandbox/index.js';
 import { createMetrics } from './metrics.js';
-import { securityOptionsOf } from './security/options.js';
 import { defaultQuery } from './http/graphiql-query.js';
 import { type RunningServer, startServer } from './http/server.js';
-import { isPostgresUrl } from './config/index.js';
+import { isPostgresUrl } from './registry/options.js';
 import { type RegistryDatabase, openDatabase, serverOf } from './registry/database.js';
 import { type RegistryService, createRegistryService } from './registry/service.js';
 
@@ -43,22 +43,12 @@ export interface AppParts {
 }
 
 export async function startApp(config: Config, logger: Logger, clock?: Clock, parts: AppParts = {}): Promise<App> {
-  if (config.redisUrl && !isPostgresUrl(config.registry.databaseUrl) && !parts.database) {
+  if (config.redis && !isPostgresUrl(config.registry.databaseUrl) && !parts.database) {
     // An embedded database lives inside one process: instances sharing Redis would each keep their own.
     throw new Error('REDIS_URL needs DATABASE_URL=postgres://…: cluster instances must share one PostgreSQL registry (the embedded database serves one process)');
   }
   // First, so that an unreachable Redis stops start-up before anything listens.
-  const cluster = config.redisUrl
-    ? await startCluster({
-        url: config.redisUrl,
-        prefix: config.redisPrefix,
-        optional: config.redisOptional,
-        leaseMs: config.redisLeaseMs,
-        connectTimeoutMs: config.redisConnectTimeoutMs,
-        commandTimeoutMs: config.redisCommandTimeoutMs,
-        logger,
-      })
-    : null;
+  const cluster = config.redis ? await startCluster({ ...config.redis, logger }) : null;
   try {
     return await startServing(config, logger, clock, cluster, parts);
   } catch (error) {
@@ -69,8 +59,8 @@ export async function startApp(config: Config, logger: Logger, clock?: Clock, pa
 
 async function startServing(config: Config, logger: Logger, clock: Clock | undefined, cluster: Cluster | null, parts: AppParts): Promise<App> {
   // SANDBOX_PORT: a known port and the documented credentials, so outside tools can reach it too.
-  const fixed = config.sandboxPort === null ? {} : { port: config.sandboxPort, credentials: DEVELOPMENT_CREDENTIALS };
-  const sandbox = config.useSandbox ? await startSandbox({ clock, ...fixed }) : null;
+  const fixed = config.sandbox.port === null ? {} : { port: config.sandbox.port, credentials: DEVELOPMENT_CREDENTIALS };
+  const sandbox = config.sandbox.enabled ? await startSandbox({ clock, ...fixed }) : null;
   const accounts = sandbox ? sandbox.accounts() : config.accounts;
   const metrics = createMetrics();
   if (cluster) metrics.observe({ cluster: () => ({ connected: cluster.connected(), leasesHeld: cluster.leasesHeld() }) });
@@ -82,13 +72,8 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     catalog: providerCatalog,
     clock: clock ?? systemClock,
     logger,
-    cacheTtlMs: config.cacheTtlMs,
-    doneTtlMs: config.doneTtlMs,
-    cacheStaleMs: config.cacheStaleMs,
-    cacheMaxEntries: config.cacheMaxEntries,
-    pollIntervalMs: config.pollIntervalMs,
-    pollMaxIntervalMs: config.pollMaxIntervalMs,
-    notFoundGraceMs: config.notFoundGraceMs,
+    cache: config.cache,
+    poll: config.poll,
     sharing: cluster?.sharing,
     onLookup: metrics.statusLookup,
     onPoll: metrics.polled,
@@ -101,7 +86,7 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     name: isPostgresUrl(config.registry.databaseUrl) ? `postgres ${serverOf(config.registry.databaseUrl!)}` : config.registry.databaseUrl === 'memory:' ? 'embedded (memory)' : `embedded (${config.registry.dataDir})`,
     catalog: providerCatalog,
     clock: clock ?? systemClock,
-    notFoundGraceMs: config.notFoundGraceMs,
+    notFoundGraceMs: config.poll.notFoundGraceMs ?? 0,
     timeoutMs: config.registry.timeoutMs,
     retentionMs: config.registry.retentionMs,
     load: (refs) => jobs.store.load(refs),
@@ -123,17 +108,17 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     throw error;
   }
   const server = await startServer({
-    host: config.host,
-    port: config.port,
+    host: config.server.host,
+    port: config.server.port,
     jobs,
     registry,
     logger,
     clock,
-    maxRefs: config.maxRefs,
-    bodyLimitBytes: config.bodyLimitBytes,
-    graphiql: config.graphiql,
+    maxRefs: config.server.maxRefs,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    graphiql: config.server.graphiql,
     graphiqlQuery: sandbox ? () => defaultQuery(sandbox.freshDemoRefs()) : defaultQuery([]),
-    security: securityOptionsOf(config),
+    security: config.security,
     metrics,
     readiness: async () => [...(cluster ? cluster.readiness() : []), ...(await registry.readiness())],
   }).catch(async (error: unknown) => {

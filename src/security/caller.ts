@@ -10,9 +10,12 @@ import type { JobLoader } from '../jobs/job-loader.js';
 import { createJobLoader } from '../jobs/job-loader.js';
 import { jobFailure } from '../jobs/failures.js';
 import type { JobFailure, JobOutcome, JobRef, Provider } from '../jobs/model.js';
-import { CAPABILITIES, type Capability } from '../config/model.js';
 
-export type { Capability } from '../config/model.js';
+/** What an API key may do: read jobs, track them, start ImageKit jobs, manage webhooks. */
+export const CAPABILITIES = ['read', 'track', 'start', 'webhooks'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+/** A `JOBS_CONFIG` key without `can`. */
+export const DEFAULT_CAPABILITIES: readonly Capability[] = ['read', 'track'];
 import { PROVIDER_OF_KIND } from '../providers/catalog.js';
 import type { StatusStore } from '../jobs/status-store.js';
 

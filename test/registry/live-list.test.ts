@@ -65,7 +65,7 @@ describe('trackedJobUpdates', () => {
       const changed = subscriber.events.find((event) => event.trackedJobUpdates.type === 'CHANGED')!.trackedJobUpdates;
       expect(changed).toMatchObject({ previousState: 'QUEUED', job: { nativeId: trackedId, state: 'RUNNING' } });
 
-      const ids = (await api.request(`{ trackedJobs(filter: { labels: ["${label}"] }) { edges { node { ... on Job { id } } } } }`)).body.data as any;
+      const ids = (await api.request(`query Labelled { trackedJobs(filter: { labels: ["${label}"] }) { edges { node { ... on Job { id } } } } }`)).body.data as any;
       await api.request('mutation($ids: [ID!]!) { untrackJobs(ids: $ids) }', { ids: ids.trackedJobs.edges.map((edge: any) => edge.node.id) } as never);
       await waitFor(() => subscriber.events.some((event) => event.trackedJobUpdates.type === 'UNTRACKED'), { what: 'UNTRACKED' });
       // The unrelated job never reached this subscriber.

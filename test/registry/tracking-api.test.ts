@@ -157,7 +157,7 @@ describe('trackedJobs', () => {
     expect(await ids({ search: 'n5' })).toEqual(['L-5']);
     const all = (await gql(LIST, { filter: { search: 'L-' }, orderBy: 'TRACKED_ASC', first: 50 })).body.data.trackedJobs.edges;
     expect(all.map((edge: any) => edge.node.nativeId)).toEqual(['L-0', 'L-1', 'L-2', 'L-3', 'L-4', 'L-5', 'L-6', 'L-7']);
-    const { body } = await gql(`{ trackedJobs(first: 1, filter: { search: "L-" }) { edges { node { ... on Job { tracking { labels } } } } } }`);
+    const { body } = await gql(`query FirstLabels { trackedJobs(first: 1, filter: { search: "L-" }) { edges { node { ... on Job { tracking { labels } } } } } }`);
     expect(body.data.trackedJobs.edges[0].node.tracking.labels).toEqual(['odd', 'n7']);
     const after = Date.parse((await gql(TRACKING, { ref: zd('L-5') })).body.data.job.tracking.trackedAt);
     expect(await ids({ search: 'L-', trackedAfter: new Date(after).toISOString() })).toEqual(['L-7', 'L-6']);

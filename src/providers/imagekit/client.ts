@@ -1,7 +1,8 @@
 /**
  * ImageKit: bulk jobs (`GET /v1/bulkJobs/{jobId}`) and purge requests (`GET /v1/files/purge/{requestId}`).
  * Neither has a batch endpoint, so each distinct id is one call, at most `concurrency` in flight per
- * account across all callers.
+ * account across all callers. The same client starts jobs (`starts.ts`), through the same upstream,
+ * so starts and status reads share the account's auth, metrics and deadline.
  */
 import pLimit from 'p-limit';
 import { z } from 'zod';
@@ -11,6 +12,10 @@ import type { ProviderClient } from '../../jobs/ports.js';
 import type { ImageKitAccount } from './descriptor.js';
 import { type UpstreamDeps, basicAuth, createUpstream } from '../http.js';
 import { type ProviderWords, type Answers, answersFor, notServed, unexpectedStatus, unreadableBody } from '../outcome.js';
+import { type ImageKitStarts, createImageKitStarts } from './starts.js';
+
+/** An ImageKit account's client: statuses, and starts (`imageKitStartsOf` finds them on a `ProviderClient`). */
+export type ImageKitClient = ProviderClient & ImageKitStarts;
 
 const BULK_JOB_ROUTE = '/v1/bulkJobs/{jobId}';
 const PURGE_ROUTE = '/v1/files/purge/{requestId}';
@@ -31,8 +36,8 @@ const BULK_JOB_TYPES: readonly string[] = ['COPY_FOLDER', 'MOVE_FOLDER', 'RENAME
 /** A 207 is a rename whose cache purge failed: finished, succeeded with a warning. */
 const PARTIAL_SUCCESS = 'Partial success';
 
-/** The client for one ImageKit account, serving bulk jobs and purge requests. */
-export function createImageKitClient(account: ImageKitAccount, deps: UpstreamDeps, words: ProviderWords & { label: string }): ProviderClient {
+/** The client for one ImageKit account, serving bulk jobs and purge requests, and starting them. */
+export function createImageKitClient(account: ImageKitAccount, deps: UpstreamDeps, words: ProviderWords & { label: string }): ImageKitClient {
   const clock = deps.clock ?? systemClock;
   const upstream = createUpstream({
     ...deps,
@@ -77,7 +82,11 @@ export function createImageKitClient(account: ImageKitAccount, deps: UpstreamDep
     return answers.snapshot(requestId, { rawStatus: parsed.data.status, details: { kind: 'IMAGEKIT_PURGE_REQUEST' } });
   }
 
+  // Starts are not queued behind status reads: they are rare, and a caller waits for each.
+  const starts = createImageKitStarts(upstream, account.privateKey);
+
   return {
+    ...starts,
     provider: 'IMAGEKIT',
     account: account.name,
     kinds,

@@ -1,0 +1,13 @@
+/** A job's state as a coloured badge that also says it in words (never colour alone). */
+import { STATE_NAMES } from '../enums.js';
+import type { JobState } from '../gql/graphql.js';
+
+export function StateBadge({ state, raw }: { state: JobState; raw?: string }) {
+  const showRaw = raw !== undefined && raw.toLowerCase() !== STATE_NAMES[state].toLowerCase();
+  return (
+    <span class={`badge badge-${state.toLowerCase()}`} title={raw ? `Provider says: ${raw}` : undefined}>
+      {STATE_NAMES[state]}
+      {showRaw && <span class="badge-raw"> ({raw})</span>}
+    </span>
+  );
+}
