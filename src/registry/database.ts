@@ -62,7 +62,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Regis
     const unlock = dataDir ? lockDataDir(dataDir) : () => {};
     try {
       const pglite = await PGlite.create(dataDir ? { dataDir } : {});
-      logger?.info({ database: 'pglite', dataDir: dataDir ?? 'memory' }, 'registry database opened');
+      logger?.debug({ database: 'pglite', dataDir: dataDir ?? 'memory' }, 'registry database opened');
       return await wrapPglite(pglite, { logger, closeInstance: true, onClose: unlock });
     } catch (error) {
       unlock();
@@ -159,7 +159,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Regi
     closed = true;
     await db.destroy();
   };
-  options.logger?.info({ database: 'postgres', server: serverOf(url) }, 'registry database opened');
+  options.logger?.debug({ database: 'postgres', server: serverOf(url) }, 'registry database opened');
   return finishOpening({ db, kind: 'postgres', ping: () => pingDb(db), close }, options.logger);
 }
 
@@ -178,7 +178,7 @@ export async function migrate(db: Kysely<Database>, logger?: Logger): Promise<vo
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   for (const result of results ?? []) {
-    if (result.status === 'Success') logger?.info({ migration: result.migrationName }, 'registry migration applied');
+    if (result.status === 'Success') logger?.debug({ migration: result.migrationName }, 'registry migration applied');
     if (result.status === 'Error') logger?.error({ migration: result.migrationName }, 'registry migration failed');
   }
   if (error) {

@@ -83,7 +83,7 @@ export class Tracker implements PollObserver {
       for (const job of page) this.watch(job.ref);
       count += page.length;
     }
-    this.options.logger?.info({ jobs: count }, 'tracker resumed the unfinished tracked jobs');
+    this.options.logger?.debug({ jobs: count }, 'tracker resumed the unfinished tracked jobs');
   }
 
   /** Watches a tracked job that is not final (idempotent). */
@@ -150,6 +150,7 @@ export class Tracker implements PollObserver {
     this.stopped = true;
     for (const release of this.watches.values()) release();
     this.watches.clear();
-    await this.events?.return?.();
+    // Not awaited: with Redis away, ending the subscription may wait for a reconnect.
+    void this.events?.return?.();
   }
 }
