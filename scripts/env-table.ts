@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ENV_REFERENCE } from '../src/config/index.js';
+import { ENV_REFERENCE } from '../src/config/env.js';
 
 /** Where the table sits in the operations guide. */
 export const OPERATIONS_GUIDE = fileURLToPath(new URL('../docs/operations.md', import.meta.url));

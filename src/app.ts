@@ -13,7 +13,6 @@ import type { AccountConfig } from './providers/descriptor.js';
 import { createProviderClient, providerCatalog } from './providers/catalog.js';
 import { DEVELOPMENT_CREDENTIALS, type Sandbox, startSandbox } from './sandbox/index.js';
 import { createMetrics } from './metrics.js';
-import { securityOptionsOf } from './security/options.js';
 import { defaultQuery } from './http/graphiql-query.js';
 import { type RunningServer, startServer } from './http/server.js';
 
@@ -29,17 +28,7 @@ export interface App {
 
 export async function startApp(config: Config, logger: Logger, clock?: Clock): Promise<App> {
   // First, so that an unreachable Redis stops start-up before anything listens.
-  const cluster = config.redisUrl
-    ? await startCluster({
-        url: config.redisUrl,
-        prefix: config.redisPrefix,
-        optional: config.redisOptional,
-        leaseMs: config.redisLeaseMs,
-        connectTimeoutMs: config.redisConnectTimeoutMs,
-        commandTimeoutMs: config.redisCommandTimeoutMs,
-        logger,
-      })
-    : null;
+  const cluster = config.redis ? await startCluster({ ...config.redis, logger }) : null;
   try {
     return await startServing(config, logger, clock, cluster);
   } catch (error) {
@@ -50,8 +39,8 @@ export async function startApp(config: Config, logger: Logger, clock?: Clock): P
 
 async function startServing(config: Config, logger: Logger, clock: Clock | undefined, cluster: Cluster | null): Promise<App> {
   // SANDBOX_PORT: a known port and the documented credentials, so outside tools can reach it too.
-  const fixed = config.sandboxPort === null ? {} : { port: config.sandboxPort, credentials: DEVELOPMENT_CREDENTIALS };
-  const sandbox = config.useSandbox ? await startSandbox({ clock, ...fixed }) : null;
+  const fixed = config.sandbox.port === null ? {} : { port: config.sandbox.port, credentials: DEVELOPMENT_CREDENTIALS };
+  const sandbox = config.sandbox.enabled ? await startSandbox({ clock, ...fixed }) : null;
   const accounts = sandbox ? sandbox.accounts() : config.accounts;
   const metrics = createMetrics();
   if (cluster) metrics.observe({ cluster: () => ({ connected: cluster.connected(), leasesHeld: cluster.leasesHeld() }) });
@@ -63,28 +52,23 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     catalog: providerCatalog,
     clock: clock ?? systemClock,
     logger,
-    cacheTtlMs: config.cacheTtlMs,
-    doneTtlMs: config.doneTtlMs,
-    cacheStaleMs: config.cacheStaleMs,
-    cacheMaxEntries: config.cacheMaxEntries,
-    pollIntervalMs: config.pollIntervalMs,
-    pollMaxIntervalMs: config.pollMaxIntervalMs,
-    notFoundGraceMs: config.notFoundGraceMs,
+    cache: config.cache,
+    poll: config.poll,
     sharing: cluster?.sharing,
     onLookup: metrics.statusLookup,
     onPoll: metrics.polled,
   });
   const server = await startServer({
-    host: config.host,
-    port: config.port,
+    host: config.server.host,
+    port: config.server.port,
     jobs,
     logger,
     clock,
-    maxRefs: config.maxRefs,
-    bodyLimitBytes: config.bodyLimitBytes,
-    graphiql: config.graphiql,
+    maxRefs: config.server.maxRefs,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    graphiql: config.server.graphiql,
     graphiqlQuery: sandbox ? () => defaultQuery(sandbox.freshDemoRefs()) : defaultQuery([]),
-    security: securityOptionsOf(config),
+    security: config.security,
     metrics,
     readiness: cluster ? () => cluster.readiness() : undefined,
   });

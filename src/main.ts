@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const busy = portInUse(error);
     if (busy === null) throw error;
     // One clear line: which port, which setting chose it, what to do.
-    const setting = busy === config.sandboxPort ? 'SANDBOX_PORT' : 'PORT';
+    const setting = busy === config.sandbox.port ? 'SANDBOX_PORT' : 'PORT';
     process.stderr.write(`job-status-graphql: port ${busy} is already in use (${setting}); stop the other process or set ${setting} to a free port\n`);
     process.exit(1);
   }
@@ -39,9 +39,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     const deadline = setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
+      logger.error({ timeoutMs: config.server.shutdownTimeoutMs }, 'shutdown took too long; exiting');
       process.exit(1);
-    }, config.shutdownTimeoutMs);
+    }, config.server.shutdownTimeoutMs);
     deadline.unref();
     try {
       await app.close();

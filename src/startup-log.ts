@@ -21,7 +21,7 @@ export function startupLines(config: Config, app: App): StartupLine[] {
   const api = `${app.server.origin}/graphql`;
   const lines: StartupLine[] = [{ level: 'info', msg: `GraphQL API on ${api} (HTTP, SSE and graphql-ws)`, fields: { url: api } }];
   lines.push(
-    config.graphiql
+    config.server.graphiql
       ? { level: 'info', msg: `GraphiQL: open ${api} in a browser`, fields: { graphiql: api } }
       : { level: 'info', msg: 'GraphiQL is off (NODE_ENV=production; GRAPHIQL=1 turns it on)', fields: { graphiql: null } },
   );
@@ -47,7 +47,7 @@ export function startupLines(config: Config, app: App): StartupLine[] {
       fields: { sandbox: urls },
     });
     lines.push(
-      config.sandboxPort === null
+      config.sandbox.port === null
         ? { level: 'info', msg: 'Sandbox credentials are random for this run; set SANDBOX_PORT for a fixed port and development credentials', fields: {} }
         : { level: 'info', msg: `Sandbox accepts the fixed development credentials documented in ${CREDENTIALS_DOC}`, fields: { credentials: CREDENTIALS_DOC } },
     );

@@ -43,9 +43,9 @@ function allowed(from: string, file: string, target: string): boolean {
     case 'providers/':
       return to === 'jobs/' || TOOLS.includes(to);
     case 'config/':
-      return to === 'providers/' || to === 'jobs/' || to === 'security/';
+      return to === 'providers/' || to === 'jobs/' || to === 'security/' || to === 'cluster/';
     case 'security/':
-      return to === 'jobs/' || target === 'providers/catalog.ts' || to === 'config/';
+      return to === 'jobs/' || target === 'providers/catalog.ts';
     case 'schema/':
       return to === 'jobs/' || to === 'security/' || target === 'providers/catalog.ts';
     case 'sandbox/':

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, ENV_REFERENCE, loadConfig } from '../src/config/index.js';
+import { ENV_REFERENCE } from '../src/config/env.js';
+import { type Config, ConfigError, loadConfig } from '../src/config/index.js';
 
 /** Distinctive, so that finding it in a message can only mean a leak. */
 const SECRET = 'sEcReT-7f3a9c-do-not-print';
@@ -41,44 +42,38 @@ async function jobsFile(contents: unknown): Promise<string> {
 describe('defaults', () => {
   it('serves the sandbox on 127.0.0.1:4000 with the documented values when nothing is set', () => {
     expect(loadConfig({})).toEqual({
-      port: 4000,
-      host: '127.0.0.1',
+      server: {
+        host: '127.0.0.1',
+        port: 4000,
+        maxRefs: 500,
+        bodyLimitBytes: 1048576,
+        shutdownTimeoutMs: 10000,
+        production: false,
+        graphiql: true,
+      },
       logLevel: 'info',
       accounts: [],
-      useSandbox: true,
-      sandboxPort: null,
-      redisUrl: null,
-      redisPrefix: 'jsg:',
-      redisOptional: false,
-      redisLeaseMs: 10_000,
-      redisConnectTimeoutMs: 5000,
-      redisCommandTimeoutMs: 1000,
-      apiKeys: [],
-      pollIntervalMs: 2000,
-      pollMaxIntervalMs: 30000,
-      cacheTtlMs: 1000,
-      notFoundGraceMs: 10000,
-      doneTtlMs: 600000,
-      cacheStaleMs: 0,
-      cacheMaxEntries: 50000,
+      sandbox: { enabled: true, port: null },
+      redis: null,
+      cache: { ttlMs: 1000, doneTtlMs: 600000, staleMs: 0, maxEntries: 50000 },
+      poll: { intervalMs: 2000, maxIntervalMs: 30000, notFoundGraceMs: 10000 },
       upstream: { timeoutMs: 5000, retries: 2, retryBaseMs: 200, maxRetryWaitMs: 2000, concurrency: 8, maxBodyBytes: 8388608 },
-      maxRefs: 500,
-      maxSubscriptionsPerConnection: 100,
-      shutdownTimeoutMs: 10000,
-      bodyLimitBytes: 1048576,
-      corsOrigins: [],
-      csrfPrevention: 'posts',
-      production: false,
-      graphiql: true,
-      introspection: true,
-      queryLimits: { maxDepth: 12, maxCost: 5000, maxAliases: 15, maxTokens: 10000, maxDirectives: 50, maxNesting: 64 },
-      trustedDocuments: null,
+      security: {
+        apiKeys: [],
+        corsOrigins: [],
+        csrfPrevention: 'posts',
+        introspection: true,
+        fieldSuggestions: true,
+        queryLimits: { maxDepth: 12, maxCost: 5000, maxAliases: 15, maxTokens: 10000, maxDirectives: 50, maxNesting: 64 },
+        trustedDocuments: null,
+        maxSubscriptionsPerConnection: 100,
+      },
       secrets: [],
     });
   });
 
   it('treats empty and blank variables as unset', () => {
-    expect(loadConfig({ PORT: '', HOST: '  ', IMAGEKIT_PRIVATE_KEY: '' })).toMatchObject({ port: 4000, host: '127.0.0.1', accounts: [] });
+    expect(loadConfig({ PORT: '', HOST: '  ', IMAGEKIT_PRIVATE_KEY: '' })).toMatchObject({ server: { port: 4000, host: '127.0.0.1' }, accounts: [] });
   });
 
   it('reads every numeric setting', () => {
@@ -100,17 +95,11 @@ describe('defaults', () => {
       BODY_LIMIT_BYTES: '2048',
     });
     expect(config).toMatchObject({
-      port: 0,
-      pollIntervalMs: 50,
-      pollMaxIntervalMs: 50,
-      cacheTtlMs: 5,
-      doneTtlMs: 7,
-      cacheStaleMs: 9,
-      cacheMaxEntries: 10,
+      server: { port: 0, shutdownTimeoutMs: 250, bodyLimitBytes: 2048 },
+      poll: { intervalMs: 50, maxIntervalMs: 50 },
+      cache: { ttlMs: 5, doneTtlMs: 7, staleMs: 9, maxEntries: 10 },
       upstream: { timeoutMs: 100, retries: 0, retryBaseMs: 1, maxRetryWaitMs: 0, concurrency: 3 },
-      maxSubscriptionsPerConnection: 4,
-      shutdownTimeoutMs: 250,
-      bodyLimitBytes: 2048,
+      security: { maxSubscriptionsPerConnection: 4 },
     });
   });
 
@@ -124,19 +113,18 @@ describe('defaults', () => {
       CORS_ORIGINS: 'https://app.example.com/, http://localhost:5173',
     });
     expect(config).toMatchObject({
-      host: '0.0.0.0',
+      server: { host: '0.0.0.0' },
       logLevel: 'debug',
-      redisUrl: 'redis://localhost:6379/0',
-      redisPrefix: 'test:',
-      redisOptional: true,
-      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      redis: { url: 'redis://localhost:6379/0', prefix: 'test:', optional: true },
+      security: { corsOrigins: ['https://app.example.com', 'http://localhost:5173'] },
     });
   });
 
   it('turns GraphiQL and introspection off in production unless asked for', () => {
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, graphiql: false, introspection: false });
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: '1' })).toMatchObject({ production: true, graphiql: true, introspection: true });
-    expect(loadConfig({ GRAPHIQL: 'false' })).toMatchObject({ production: false, graphiql: false, introspection: true });
+    const browser = (config: Config) => ({ ...config.server, ...config.security });
+    expect(browser(loadConfig({ NODE_ENV: 'production' }))).toMatchObject({ production: true, graphiql: false, introspection: false, fieldSuggestions: false });
+    expect(browser(loadConfig({ NODE_ENV: 'production', GRAPHIQL: '1' }))).toMatchObject({ production: true, graphiql: true, introspection: true, fieldSuggestions: false });
+    expect(browser(loadConfig({ GRAPHIQL: 'false' }))).toMatchObject({ production: false, graphiql: false, introspection: true, fieldSuggestions: true });
   });
 });
 
@@ -219,7 +207,7 @@ describe('accounts from the environment (account "default")', () => {
       ['SAYMON', 'default'],
       ['ZENDESK', 'default'],
     ]);
-    expect(config.useSandbox).toBe(false);
+    expect(config.sandbox.enabled).toBe(false);
   });
 });
 
@@ -249,7 +237,7 @@ describe('JOBS_CONFIG', () => {
       },
     ]);
     expect(config.secrets).toEqual(expect.arrayContaining(['eu-token', 'us-oauth']));
-    expect(config.useSandbox).toBe(false);
+    expect(config.sandbox.enabled).toBe(false);
   });
 
   it('adds file accounts after the environment ones, for every provider', async () => {
@@ -285,7 +273,7 @@ describe('JOBS_CONFIG', () => {
       ],
     });
     const config = loadConfig({ JOBS_CONFIG: path, SUPPORT_KEY: 'support-key', API_KEYS: 'a-key, b-key' });
-    expect(config.apiKeys).toEqual([
+    expect(config.security.apiKeys).toEqual([
       { key: 'a-key', providers: null, name: 'key1' },
       { key: 'b-key', providers: null, name: 'key2' },
       { key: 'support-key', providers: ['ZENDESK'], name: 'support' },
@@ -434,26 +422,26 @@ describe('JOBS_CONFIG errors name the file and key path and never the secret', (
   });
 });
 
-describe('sandboxPort', () => {
+describe('sandbox.port', () => {
   it('is null (ephemeral) unless SANDBOX_PORT names a port', () => {
-    expect(loadConfig({}).sandboxPort).toBeNull();
-    expect(loadConfig({ SANDBOX_PORT: '4010' }).sandboxPort).toBe(4010);
+    expect(loadConfig({}).sandbox.port).toBeNull();
+    expect(loadConfig({ SANDBOX_PORT: '4010' }).sandbox.port).toBe(4010);
     expect(() => loadConfig({ SANDBOX_PORT: 'abc' })).toThrow(/SANDBOX_PORT/);
     expect(() => loadConfig({ SANDBOX_PORT: '70000' })).toThrow(/SANDBOX_PORT/);
   });
 });
 
-describe('useSandbox', () => {
+describe('sandbox.enabled', () => {
   it('is on when no account is configured, off when one is', () => {
-    expect(loadConfig({}).useSandbox).toBe(true);
-    expect(loadConfig({ IMAGEKIT_PRIVATE_KEY: 'private_abc' }).useSandbox).toBe(false);
+    expect(loadConfig({}).sandbox.enabled).toBe(true);
+    expect(loadConfig({ IMAGEKIT_PRIVATE_KEY: 'private_abc' }).sandbox.enabled).toBe(false);
   });
 
   it('follows SANDBOX when set', () => {
-    expect(loadConfig({ SANDBOX: '1', IMAGEKIT_PRIVATE_KEY: 'private_abc' }).useSandbox).toBe(true);
-    expect(loadConfig({ SANDBOX: 'TRUE' }).useSandbox).toBe(true);
-    expect(loadConfig({ SANDBOX: '0' }).useSandbox).toBe(false);
-    expect(loadConfig({ SANDBOX: 'false' }).useSandbox).toBe(false);
+    expect(loadConfig({ SANDBOX: '1', IMAGEKIT_PRIVATE_KEY: 'private_abc' }).sandbox.enabled).toBe(true);
+    expect(loadConfig({ SANDBOX: 'TRUE' }).sandbox.enabled).toBe(true);
+    expect(loadConfig({ SANDBOX: '0' }).sandbox.enabled).toBe(false);
+    expect(loadConfig({ SANDBOX: 'false' }).sandbox.enabled).toBe(false);
   });
 
   it('never lists sandbox accounts among the configured ones', () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ENV_REFERENCE } from '../src/config/index.js';
+import { ENV_REFERENCE } from '../src/config/env.js';
 import { schema } from '../src/schema/index.js';
 import { documentedEnvTable, renderEnvTable } from '../scripts/env-table.js';
 

@@ -37,7 +37,7 @@ describe('batch alignment', () => {
   /** 60 Zendesk jobs, each watched by its own client, one every 67 ms; answers the show_many calls made. */
   async function staggered(intervalMs: number, maxIntervalMs: number) {
     const client = scriptedZendesk();
-    const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
+    const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 } });
     const poller = new Poller({ store, pubsub: createJobPubSub(), clock, intervalMs, maxIntervalMs, random: seeded(14) });
     const start = Date.now();
     for (let i = 0; i < 60; i++) {
@@ -85,7 +85,7 @@ describe('batch alignment', () => {
         return new Map(ids.map((nativeId) => [nativeId, zendeskSnapshot({ kind, account: 'default', nativeId }, 'working')]));
       },
     };
-    const store = new StatusStore({ catalog: providerCatalog, clients: [imagekit], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
+    const store = new StatusStore({ catalog: providerCatalog, clients: [imagekit], clock, cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 } });
     const poller = new Poller({ store, pubsub: createJobPubSub(), clock, intervalMs: 2000, maxIntervalMs: 2000, random: () => 0.5 });
     for (let i = 0; i < 10; i++) {
       poller.watch({ kind: 'IMAGEKIT_BULK_JOB', account: 'default', nativeId: `ik-${i}` });

@@ -19,19 +19,26 @@ import { RedisPauses } from './shared-pauses.js';
 import { RedisStatuses } from './shared-cache.js';
 import { WatchRegistry } from './watch-registry.js';
 
-export interface ClusterOptions {
-  /** `REDIS_URL`. */
+/** Cluster mode's Redis settings (`Config.redis`); absent: single-process, in-memory. */
+export interface RedisOptions {
+  /** `REDIS_URL` (`redis://` or `rediss://`); its password is a secret. */
   readonly url: string;
-  /** `REDIS_PREFIX`: every key and channel starts with it. */
+  /** `REDIS_PREFIX`, default `jsg:`: every key and channel starts with it. */
   readonly prefix: string;
-  /** `REDIS_OPTIONAL`: start degraded rather than fail when Redis cannot be reached. */
+  /** `REDIS_OPTIONAL=1`: start (and stay ready) degraded rather than fail when Redis cannot be reached; default false. */
   readonly optional: boolean;
-  /** `REDIS_LEASE_MS`: how long a poll lease (and a heartbeat) lives without renewal. */
+  /**
+   * `REDIS_LEASE_MS`, default 10000: how long a job's poll lease (and an instance's heartbeat)
+   * lives unless renewed; a dead instance's jobs are taken over within it plus one poll interval.
+   */
   readonly leaseMs: number;
-  /** `REDIS_CONNECT_TIMEOUT_MS`: how long start-up waits for Redis. */
+  /** `REDIS_CONNECT_TIMEOUT_MS`, default 5000: how long start-up waits for Redis. */
   readonly connectTimeoutMs: number;
-  /** `REDIS_COMMAND_TIMEOUT_MS`: a command slower than this counts as failed. */
+  /** `REDIS_COMMAND_TIMEOUT_MS`, default 1000: a command slower than this counts as failed, and its caller takes its local path. */
   readonly commandTimeoutMs: number;
+}
+
+export interface ClusterOptions extends RedisOptions {
   readonly logger: Logger;
 }
 

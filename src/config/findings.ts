@@ -2,7 +2,7 @@
  * Problems found while reading (all reported at once, in one `ConfigError`) and the secret values
  * seen on the way (for redaction).
  */
-import type { EnvName } from './env-table.js';
+import type { EnvName } from './env.js';
 
 /** Invalid configuration: the message names every offending variable or file key, never a secret. */
 export class ConfigError extends Error {

@@ -1,48 +1,80 @@
 /**
- * `JOBS_CONFIG`: named accounts per provider and API keys, read from a JSON file whose settings may
- * name environment variables (`{"env": …}`) instead of holding secrets.
+ * `JOBS_CONFIG`: the file's shape (zod) and its reading, down to settings resolved to values. Any
+ * string setting may name an environment variable (`{"env": …}`) instead of holding a secret.
+ * What the accounts and keys in it become is `accounts.ts`'s business, as for the environment's.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_ACCOUNT, type Provider } from '../jobs/model.js';
-import type { AccountConfig } from '../providers/descriptor.js';
-import type { Fields, Origin } from '../providers/account-fields.js';
-import { apiKeyProblem } from './api-keys.js';
-import type { Env } from './env-table.js';
+import { z } from 'zod';
+import { PROVIDERS, PROVIDER_SETUPS, type ProviderSetup } from '../providers/catalog.js';
+import type { Env } from './env.js';
 import type { Findings } from './findings.js';
-import { issueMessage, jobsConfigSchema, keyPathOf, type JobsConfigFile, type Setting } from './jobs-file-schema.js';
-import type { ApiKey } from './model.js';
-import { PROVIDER_SETUPS, type ProviderSetup } from '../providers/catalog.js';
 
-/** What reading the file needs to know of the rest. */
-interface FileContext {
-  readonly env: Env;
-  readonly findings: Findings;
-  /** Providers whose account `default` the environment configures. */
-  readonly envProviders: ReadonlySet<Provider>;
-  readonly envApiKeys: readonly ApiKey[];
+/** Account names appear in refs, ids, metrics and Redis keys. */
+const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Any string setting may be given inline or read from an environment variable. */
+const settingSchema = z.union(
+  [z.string(), z.strictObject({ env: z.string().regex(ENV_VAR_NAME, 'expected an environment variable name') })],
+  { error: 'expected a string or {"env": "VARIABLE"}' },
+);
+export type Setting = z.infer<typeof settingSchema>;
+
+const accountNameSchema = z.string().regex(ACCOUNT_NAME, `account names must match ${ACCOUNT_NAME.source}`);
+
+function accountsSchema<F extends string>(setup: ProviderSetup<F>) {
+  const shape = Object.fromEntries(Object.keys(setup.env).map((field) => [field, settingSchema.optional()])) as Record<
+    F,
+    z.ZodOptional<typeof settingSchema>
+  >;
+  return z.record(accountNameSchema, z.strictObject(shape)).optional();
+}
+
+const apiKeySchema = z.strictObject({
+  name: accountNameSchema,
+  key: settingSchema,
+  providers: z.array(z.enum(PROVIDERS)).min(1, 'list at least one provider, or omit "providers" for all').optional(),
+});
+
+/** The whole file; a key it does not know is a problem, not ignored. */
+export const jobsConfigSchema = z.strictObject({
+  // One key per provider (`imagekit`, `saymon`, `zendesk`), from the descriptors.
+  ...(Object.fromEntries(PROVIDER_SETUPS.map((setup) => [setup.fileKey, accountsSchema(setup)])) as Record<string, ReturnType<typeof accountsSchema>>),
+  apiKeys: z.array(apiKeySchema).optional(),
+});
+export type JobsConfigFile = z.infer<typeof jobsConfigSchema>;
+
+/** A zod issue's path as messages name it: `saymon.main.login`, `apiKeys[0].key`. */
+function keyPathOf(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`)).join('');
+}
+
+/** A zod issue as a message: unknown keys listed (with the known ones at the top level), zod's "Invalid input: " dropped. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+      const hint = issue.path.length === 0 ? ` (expected ${Object.keys(jobsConfigSchema.shape).join(', ')})` : '';
+      return `unknown key ${keys}${hint}`;
+    }
+    case 'invalid_key':
+      return issue.issues[0]?.message ?? issue.message;
+    default:
+      return issue.message.replace(/^Invalid input: /, '');
+  }
 }
 
 /** Reports a problem at a key path of the file. */
-type FileProblem = (keyPath: string, message: string) => void;
+export type FileProblem = (keyPath: string, message: string) => void;
 
-interface FileContents {
-  accounts: AccountConfig[];
-  apiKeys: ApiKey[];
-}
-
-/** Reads the file; a shape problem anywhere makes it contribute nothing. */
-export function readJobsConfig(path: string, context: FileContext): FileContents {
-  const problem: FileProblem = (keyPath, message) => context.findings.fileProblem(path, keyPath, message);
+/** Reads and checks the file; undefined when it cannot be read or a shape problem is anywhere (each already reported). */
+export function readJobsFile(path: string, problem: FileProblem): JobsConfigFile | undefined {
   const json = readJson(path, problem);
-  if (json === undefined) return { accounts: [], apiKeys: [] };
+  if (json === undefined) return undefined;
   const parsed = jobsConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problem(keyPathOf(issue.path), issueMessage(issue));
-    return { accounts: [], apiKeys: [] };
-  }
-  const resolve = settingResolver(context, problem);
-  const accounts = PROVIDER_SETUPS.flatMap((setup) => fileAccounts(setup, parsed.data, context, resolve, problem));
-  return { accounts, apiKeys: fileApiKeys(parsed.data, context.envApiKeys, resolve, problem) };
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) problem(keyPathOf(issue.path), issueMessage(issue));
+  return undefined;
 }
 
 function readJson(path: string, problem: FileProblem): unknown {
@@ -68,13 +100,13 @@ function lineAndColumn(text: string, position: number): string {
   return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
-type Resolve = (setting: Setting | undefined, keyPath: string, secret: boolean) => string | undefined | false;
+export type Resolve = (setting: Setting | undefined, keyPath: string, secret: boolean) => string | undefined | false;
 
 /**
  * Turns a setting into its value: undefined when absent, false (and a problem recorded) when
  * empty or naming an unset variable. Secret values join the secrets.
  */
-function settingResolver({ env, findings }: FileContext, problem: FileProblem): Resolve {
+export function settingResolver(env: Env, findings: Findings, problem: FileProblem): Resolve {
   return (setting, keyPath, secret) => {
     if (setting === undefined) return undefined;
     const value = (typeof setting === 'string' ? setting : env[setting.env])?.trim();
@@ -85,62 +117,4 @@ function settingResolver({ env, findings }: FileContext, problem: FileProblem): 
     if (secret) findings.secret(value);
     return value;
   };
-}
-
-function fileAccounts(
-  setup: ProviderSetup<string>,
-  file: JobsConfigFile,
-  context: FileContext,
-  resolve: Resolve,
-  problem: FileProblem,
-): AccountConfig[] {
-  const accounts: AccountConfig[] = [];
-  for (const [name, raw] of Object.entries((file as Record<string, Record<string, unknown> | undefined>)[setup.fileKey] ?? {})) {
-    const prefix = `${setup.fileKey}.${name}`;
-    if (name === DEFAULT_ACCOUNT && context.envProviders.has(setup.provider)) {
-      const vars = Object.values(setup.env).join(', ');
-      problem(prefix, `account "${DEFAULT_ACCOUNT}" is also configured by environment variables (${vars}); keep one`);
-      continue;
-    }
-    const fields = resolveFields(setup, raw as Record<string, Setting | undefined>, prefix, resolve);
-    if (fields === undefined) continue;
-    const at: Origin = { name: (field) => field, problem: (field, message) => problem(`${prefix}.${field}`, message) };
-    const account = setup.build(name, fields, at);
-    if (account) accounts.push(account);
-  }
-  return accounts;
-}
-
-/** Undefined when any setting could not be resolved (its problem is already recorded). */
-function resolveFields(
-  setup: ProviderSetup<string>,
-  raw: Record<string, Setting | undefined>,
-  prefix: string,
-  resolve: Resolve,
-): Fields<string> | undefined {
-  const fields: Fields<string> = {};
-  let complete = true;
-  for (const [field, setting] of Object.entries(raw)) {
-    const value = resolve(setting, `${prefix}.${field}`, setup.secretFields.includes(field));
-    if (value === false) complete = false;
-    else if (value !== undefined) fields[field] = value;
-  }
-  return complete ? fields : undefined;
-}
-
-/** Names and keys must be distinct from each other and from `API_KEYS`' (named `key1`…). */
-function fileApiKeys(file: JobsConfigFile, envKeys: readonly ApiKey[], resolve: Resolve, problem: FileProblem): ApiKey[] {
-  const accepted = [...envKeys];
-  (file.apiKeys ?? []).forEach((entry, index) => {
-    if (accepted.some((apiKey) => apiKey.name === entry.name)) {
-      problem(`apiKeys[${index}].name`, `"${entry.name}" names another API key (API_KEYS names its keys key1, key2…)`);
-      return;
-    }
-    const key = resolve(entry.key, `apiKeys[${index}].key`, true);
-    if (typeof key !== 'string') return;
-    const keyProblem = apiKeyProblem(key, accepted);
-    if (keyProblem !== undefined) problem(`apiKeys[${index}].key`, keyProblem);
-    else accepted.push({ key, providers: entry.providers ? [...new Set(entry.providers)] : null, name: entry.name });
-  });
-  return accepted.slice(envKeys.length);
 }

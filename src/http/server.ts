@@ -13,6 +13,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import type { ServerSettings } from '../config/model.js';
 import type { JobService } from '../jobs/service.js';
 import { type Logger, withLogContext } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -31,18 +32,12 @@ import { answerOutsideApi } from './front-door.js';
 import { graphiqlOptions } from './graphiql-query.js';
 import { attachWebSocket } from './websocket.js';
 
-export interface ServerOptions {
-  readonly host: string;
-  /** 0 picks a free port (tests). */
-  readonly port: number;
+/** The listen address and request bounds are `Config.server`'s, declared there with their variables. */
+export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'maxRefs' | 'bodyLimitBytes' | 'graphiql'> {
   /** The job service, built by the composition root (`app.ts`); the server stops its poller on close. */
   readonly jobs: JobService;
   readonly logger: Logger;
   readonly clock?: Clock;
-  readonly maxRefs: number;
-  /** Requests with a larger body are refused with 413 (declared lengths before reading, chunked bodies while reading). */
-  readonly bodyLimitBytes: number;
-  readonly graphiql: boolean;
   /** The query GraphiQL opens with; a function is asked on every page load (fresh sandbox demo jobs). */
   readonly graphiqlQuery?: string | (() => string);
   /** What `/ready` asks; problems listed make it answer 503. Default: always ready. */

@@ -42,14 +42,26 @@ import {
 } from './model.js';
 import type { StatusStore } from './status-store.js';
 
-export interface PollerOptions {
+/** How watched jobs are polled (`Config.poll`). */
+export interface PollOptions {
+  /** `POLL_INTERVAL_MS`, default 2000: first interval per job, and the interval after each change. */
+  readonly intervalMs: number;
+  /**
+   * `POLL_MAX_INTERVAL_MS`, default 30000, at least `intervalMs`: the interval grows toward this
+   * while nothing changes; error backoff stops here too (unless the provider asks for longer).
+   */
+  readonly maxIntervalMs: number;
+  /**
+   * `NOT_FOUND_GRACE_MS`, default 10000: how long a never-seen job may answer "not found" before
+   * that is final (see `NotFoundGrace`, which the poller and the feed share); 0 or omitted: at once.
+   */
+  readonly notFoundGraceMs?: number;
+}
+
+export interface PollerOptions extends Omit<PollOptions, 'notFoundGraceMs'> {
   readonly store: StatusStore;
   readonly pubsub: JobPubSub;
   readonly clock: Clock;
-  /** First interval per job, and the interval after each change. */
-  readonly intervalMs: number;
-  /** The interval grows toward this while nothing changes; error backoff stops here too (unless the provider asks for longer). */
-  readonly maxIntervalMs: number;
   /** Jitter source, 0..1; tests pass a constant. */
   readonly random?: () => number;
   readonly logger?: Logger;

@@ -8,9 +8,9 @@ import type { Clock } from '../clock.js';
 import { createJobPubSub, type JobPubSub } from './events.js';
 import { JobFeed } from './job-feed.js';
 import { NotFoundGrace } from './not-found-grace.js';
-import { Poller, type PollerOptions } from './poller.js';
+import { Poller, type PollerOptions, type PollOptions } from './poller.js';
 import type { KindCatalog, PollCoordinator, ProviderClient, SharedPauses, SharedStatuses } from './ports.js';
-import { StatusStore, type StatusStoreOptions } from './status-store.js';
+import { type CacheOptions, StatusStore, type StatusStoreOptions } from './status-store.js';
 
 /** What this instance shares with the others of a cluster; each part left out stays in-process. */
 export interface JobSharing {
@@ -30,15 +30,8 @@ export interface JobServiceOptions {
   readonly catalog: KindCatalog;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly cacheTtlMs: number;
-  readonly doneTtlMs: number;
-  /** Stale-while-revalidate window after `cacheTtlMs`; 0 or omitted: off. */
-  readonly cacheStaleMs?: number;
-  readonly cacheMaxEntries: number;
-  readonly pollIntervalMs: number;
-  readonly pollMaxIntervalMs: number;
-  /** `NOT_FOUND_GRACE_MS` (see `NotFoundGrace`); 0 or omitted: not found is final at once. */
-  readonly notFoundGraceMs?: number;
+  readonly cache: CacheOptions;
+  readonly poll: PollOptions;
   /** The poller's jitter source (tests pass a constant). */
   readonly random?: () => number;
   /** In memory, this process alone, when omitted. */
@@ -65,23 +58,20 @@ export function createJobService(options: JobServiceOptions): JobService {
     clients: options.clients,
     catalog: options.catalog,
     clock,
-    cacheTtlMs: options.cacheTtlMs,
-    doneTtlMs: options.doneTtlMs,
-    staleMs: options.cacheStaleMs,
-    maxEntries: options.cacheMaxEntries,
+    cache: options.cache,
     sharedStatuses: sharing.statuses,
     sharedPauses: sharing.pauses,
     onLookup: options.onLookup,
   });
   // One judge for the poller and the feed, so that both agree on when a not found is final.
-  const notFound = new NotFoundGrace({ graceMs: options.notFoundGraceMs ?? 0, clock });
+  const notFound = new NotFoundGrace({ graceMs: options.poll.notFoundGraceMs ?? 0, clock });
   const poller = new Poller({
     notFound,
     store,
     pubsub,
     clock,
-    intervalMs: options.pollIntervalMs,
-    maxIntervalMs: options.pollMaxIntervalMs,
+    intervalMs: options.poll.intervalMs,
+    maxIntervalMs: options.poll.maxIntervalMs,
     logger: options.logger,
     random: options.random,
     coordinator: sharing.coordinator,

@@ -3,7 +3,7 @@
  *
  * Queries (through per-request DataLoaders) and the poller both come here, so that
  * - concurrent asks for the same job share one upstream call (single-flight),
- * - a non-terminal status is reused for `cacheTtlMs`, a done one for `doneTtlMs`, and (when
+ * - a non-terminal status is reused for `ttlMs`, a done one for `doneTtlMs`, and (when
  *   `staleMs` is set) a running job's expired status is still answered for `staleMs` while one
  *   refresh runs in the background, so that expiry never puts an upstream round on the request path,
  * - an account that answered 429 is left alone until its reset, whoever asks (a 429 without a
@@ -32,23 +32,28 @@ import {
   refKey,
 } from './model.js';
 
+/** How statuses are remembered (`Config.cache`). */
+export interface CacheOptions {
+  /** `CACHE_TTL_MS`, default 1000: how long a non-terminal status (and a not-found answer) is reused. */
+  readonly ttlMs: number;
+  /** `DONE_CACHE_TTL_MS`, default 600000: how long a done status is reused. */
+  readonly doneTtlMs: number;
+  /**
+   * `CACHE_STALE_MS`, default 0 (off): stale-while-revalidate. For this long after it expired, a
+   * running job's status is answered at once while one refresh runs in the background. 0 or
+   * omitted: off. Errors, not-found and done statuses are never served stale.
+   */
+  readonly staleMs?: number;
+  /** `CACHE_MAX_ENTRIES`, default 50000: upper bound on remembered jobs; the least recently used are forgotten first. */
+  readonly maxEntries: number;
+}
+
 export interface StatusStoreOptions {
   readonly clients: readonly ProviderClient[];
   /** Which provider serves each kind, and how messages name it (`providers/catalog.ts`'s `providerCatalog`). */
   readonly catalog: KindCatalog;
   readonly clock: Clock;
-  /** How long a non-terminal status (and a not-found answer) is reused. */
-  readonly cacheTtlMs: number;
-  /** How long a done status is reused. */
-  readonly doneTtlMs: number;
-  /**
-   * Stale-while-revalidate: for this long after it expired, a running job's status is answered
-   * at once while one refresh runs in the background. 0 or omitted: off. Errors, not-found and
-   * done statuses are never served stale.
-   */
-  readonly staleMs?: number;
-  /** Upper bound on remembered jobs; the least recently used are forgotten first. */
-  readonly maxEntries: number;
+  readonly cache: CacheOptions;
   /** Called once per ref asked, for metrics. */
   readonly onLookup?: (result: LookupResult) => void;
   /** The cluster's status cache, behind the in-process one; none: this process alone. */
@@ -106,7 +111,7 @@ export class StatusStore {
       this.clients.set(key, client);
       if (client.maxRequestsPerMinute) this.pacer.configure(key, client.maxRequestsPerMinute);
     }
-    this.entries = new LRUCache({ max: options.maxEntries });
+    this.entries = new LRUCache({ max: options.cache.maxEntries });
   }
 
   /** How many ids one upstream call for this ref's account and kind carries (1 when not configured). */
@@ -380,14 +385,14 @@ export class StatusStore {
 
   /** An expired status still answered while it is refreshed: a running job's, within `staleMs` of expiry. */
   private servesStale(entry: Entry, now: number): boolean {
-    const staleMs = this.options.staleMs ?? 0;
+    const staleMs = this.options.cache.staleMs ?? 0;
     return staleMs > 0 && now < entry.expiresAt + staleMs && !isFailure(entry.outcome) && !entry.outcome.done;
   }
 
   /** Provider trouble is never remembered: the next ask should try again (pauses aside). */
   private ttlOf(outcome: JobOutcome): number {
-    if (isFailure(outcome)) return outcome.failure === 'NOT_FOUND' ? this.options.cacheTtlMs : 0;
-    return outcome.done ? this.options.doneTtlMs : this.options.cacheTtlMs;
+    if (isFailure(outcome)) return outcome.failure === 'NOT_FOUND' ? this.options.cache.ttlMs : 0;
+    return outcome.done ? this.options.cache.doneTtlMs : this.options.cache.ttlMs;
   }
 
   private now(): Date {

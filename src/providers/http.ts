@@ -1,21 +1,35 @@
 /**
- * The one HTTP factory every upstream call goes through: URL joining, auth, a per-attempt deadline,
- * a cap on the bytes read, bounded retries with jitter, and the classification of failures into
- * the domain's error codes.
+ * The one HTTP factory every upstream call goes through: auth, a per-attempt deadline, a cap on
+ * the bytes read, bounded retries with jitter, and the classification of failures into the
+ * domain's error codes.
  *
- * An attempt ends at its deadline whatever the upstream does: the body is read as a stream, raced
- * with the timer, and abandoned (reader cancelled, request aborted) when the timer fires or the
- * inflated size passes `maxBodyBytes`. The race matters: undici's fetch can fail to settle after an
- * abort while it is inflating a compressed body, and a promise that never settles would hold the
- * account's concurrency slot and the store's in-flight entry forever. Redirects are never followed
- * (a 3xx is `BAD_RESPONSE`, one call): a redirect to another host would carry the SAYMON token
- * (it travels in the query) there, and its answer would be taken for the provider's.
+ * The request itself is ofetch's (`ofetch.raw`): joining `baseURL` and path (a base's path prefix
+ * is kept), encoding `query`, serialising the JSON `body` with its content type, `redirect:
+ * 'manual'`, and handing the body back unread (`responseType: 'stream'`, `ignoreResponseError`, so
+ * every status comes back as a response). Written here, because ofetch cannot do it:
+ * - the deadline covers the body read too, and the read is raced with it: undici's fetch can fail
+ *   to settle after an abort while it is inflating a compressed body, and a promise that never
+ *   settles would hold the account's concurrency slot and the store's in-flight entry forever
+ *   (ofetch's `timeout` stops at the headers);
+ * - the body is read as a stream up to `maxBodyBytes`, counted after inflation (gzip bombs);
+ * - retries (`retry: 0` for ofetch): ofetch's retry shares one abort signal across attempts (no
+ *   per-attempt deadline), cannot decline a retry when the provider asks to wait longer than
+ *   `maxRetryWaitMs`, and would retry before the body is read and each attempt reported. Ours
+ *   retries GETs only, after 429, 5xx and network errors, with full jitter, the provider's wait
+ *   winning over the backoff;
+ * - `Retry-After` / `X-RateLimit-Reset` parsing, clamped to `MAX_PROVIDER_WAIT_MS`.
+ *
+ * Redirects are never followed (a 3xx is `BAD_RESPONSE`, one call): a redirect to another host
+ * would carry the SAYMON token (it travels in the query) there, and its answer would be taken for
+ * the provider's.
  *
  * Nothing here throws. An attempt ends either with a response the provider module interprets
  * (2xx, 404 and the 4xx that are not about auth or rate limits) or with an `UpstreamError` whose
  * message is safe for users: it names the provider, the account and what happened, never a URL
- * (the SAYMON token travels in the query), a header or an upstream body.
+ * (the SAYMON token travels in the query; ofetch's own error messages hold it), a header or an
+ * upstream body.
  */
+import { ofetch } from 'ofetch';
 import { type Clock, systemClock } from '../clock.js';
 import { MAX_PROVIDER_WAIT_MS, type Provider, type ProviderErrorCode } from '../jobs/model.js';
 
@@ -79,14 +93,14 @@ export interface UpstreamConfig extends UpstreamDeps {
 export interface UpstreamRequest {
   /** The route template for metrics, e.g. `/v1/bulkJobs/{jobId}`; never contains ids. */
   readonly route: string;
-  /** Appended to the base URL's path; ids in it must already be URL-encoded. */
+  /** Appended to the base URL's path (ofetch's `baseURL`); starts with `/`, and ids in it must already be URL-encoded. */
   readonly path: string;
   /** Only GETs are retried: they are the only idempotent calls we make. */
   readonly method?: 'GET' | 'POST';
   readonly query?: Readonly<Record<string, string>>;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Sent as JSON. */
-  readonly body?: unknown;
+  /** A JSON object or array, sent as JSON (ofetch serialises it and sets the content type). */
+  readonly body?: Readonly<Record<string, unknown>> | readonly unknown[];
   /** Turns the body text into a value; `JSON.parse` if omitted. Throwing means "not JSON". */
   readonly parse?: (text: string) => unknown;
 }
@@ -158,13 +172,18 @@ export function createUpstream(config: UpstreamConfig): Upstream {
       }, options.timeoutMs);
     });
     const exchange = (async (): Promise<Sent> => {
-      const hasBody = request.body !== undefined;
       try {
-        const response = await fetch(urlOf(config.baseUrl, request.path, { ...auth.query, ...request.query }), {
+        const response = await ofetch.raw(request.path, {
+          baseURL: config.baseUrl,
           method: request.method ?? 'GET',
-          headers: { accept: 'application/json', ...(hasBody && { 'content-type': 'application/json' }), ...auth.headers, ...request.headers },
-          body: hasBody ? JSON.stringify(request.body) : undefined,
+          query: { ...auth.query, ...request.query },
+          headers: { accept: 'application/json', ...auth.headers, ...request.headers },
+          // ofetch's type wants a mutable record; it only serialises it.
+          body: request.body as Record<string, unknown> | undefined,
           redirect: 'manual',
+          responseType: 'stream',
+          ignoreResponseError: true,
+          retry: 0,
           signal: controller.signal,
         });
         const text = await body.read(response);
@@ -237,16 +256,6 @@ export function createUpstream(config: UpstreamConfig): Upstream {
 /** 429, 5xx and network errors are worth another try; a timeout is not (it would multiply latency). */
 function isRetryable(error: UpstreamError): boolean {
   return error.code === 'RATE_LIMITED' || error.code === 'UNAVAILABLE';
-}
-
-/**
- * Joins base URL, path and query, keeping the base's path prefix and the path's own shape
- * (trailing `.json` included): `http://proxy/zendesk/` + `/api/v2/x.json` → `http://proxy/zendesk/api/v2/x.json`.
- */
-export function urlOf(baseUrl: string, path: string, query: Readonly<Record<string, string>> = {}): string {
-  const url = new URL(`${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
-  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-  return url.toString();
 }
 
 /**

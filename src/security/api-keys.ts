@@ -6,8 +6,18 @@
  * match: the time taken says nothing about how much of a key was right, or which key it was.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ApiKey } from '../config/index.js';
+import type { Provider } from '../jobs/model.js';
 import { type Caller, OPEN_CALLER } from './caller.js';
+
+/** A key that requests must carry when API keys are configured. */
+export interface ApiKey {
+  /** The bearer token itself (a secret). */
+  readonly key: string;
+  /** The providers whose jobs this key may read; `null`: all. */
+  readonly providers: Provider[] | null;
+  /** Safe to log: `key1`, `key2`… for `API_KEYS`, the file's `name` for `JOBS_CONFIG` keys. */
+  readonly name: string;
+}
 
 /** What a check concluded: the caller, or why the request is refused (a message safe to show). */
 export type Identification = { readonly caller: Caller } | { readonly refused: string };

@@ -1,32 +1,25 @@
 /**
- * The security settings the server applies, taken from `Config` in one place.
+ * The security settings the server applies, as one group: `loadConfig` produces it as
+ * `Config.security` and `app.ts` hands it to the server unchanged.
  */
-import type { ApiKey, Config } from '../config/index.js';
+import type { ApiKey } from './api-keys.js';
 import type { QueryLimitOptions } from './query-limits.js';
 
 export interface SecurityOptions extends QueryLimitOptions {
-  /** Empty: the API is open. */
+  /** `API_KEYS` (named `key1`…, all providers) then `JOBS_CONFIG` `apiKeys`; empty: the API is open. */
   readonly apiKeys: readonly ApiKey[];
-  /** Origins allowed cross-origin (`*`: any); empty: same-origin only. */
+  /** `CORS_ORIGINS`, comma-separated origins (or `*`: any); default none: same-origin only. */
   readonly corsOrigins: readonly string[];
-  /** Which requests without a preflight must carry a CSRF header: simple POSTs, or GETs too. */
+  /**
+   * `CSRF_PREVENTION`, default `posts`: which requests without a preflight must carry a CSRF header.
+   * `posts` guards the simple POSTs a foreign form can send; `strict` guards GETs as well.
+   */
   readonly csrfPrevention: 'posts' | 'strict';
-  /** When set, the only documents that may run, by hash. */
+  /**
+   * `TRUSTED_DOCUMENTS`: the only documents that may run, by hash (a client-preset
+   * `persisted-documents.json`); null: any document.
+   */
   readonly trustedDocuments: ReadonlyMap<string, string> | null;
-  /** Concurrent operations per WebSocket connection; one more is refused with an error, the socket stays. */
+  /** `MAX_SUBSCRIPTIONS_PER_CONNECTION`, default 100: concurrent operations per WebSocket; one more is refused, the socket stays. */
   readonly maxSubscriptionsPerConnection: number;
-}
-
-/** The security settings `config` asks for; in production field suggestions are hidden. */
-export function securityOptionsOf(config: Config): SecurityOptions {
-  return {
-    apiKeys: config.apiKeys,
-    corsOrigins: config.corsOrigins,
-    csrfPrevention: config.csrfPrevention,
-    introspection: config.introspection,
-    fieldSuggestions: !config.production,
-    queryLimits: config.queryLimits,
-    trustedDocuments: config.trustedDocuments,
-    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
-  };
 }

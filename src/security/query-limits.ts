@@ -9,11 +9,33 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { QueryLimits } from '../config/index.js';
+
+/** Bounds on each operation's shape; an operation over any of them is refused with a 400 before it runs. */
+export interface QueryLimits {
+  /** `ARMOR_MAX_DEPTH`, default 12: nesting of fields (fragments count). The test `jobs` query reaches 5. */
+  readonly maxDepth: number;
+  /** `ARMOR_MAX_COST`, default 5000: graphql-armor's cost (objects 2, scalars 1, ×1.5 per level). */
+  readonly maxCost: number;
+  /** `ARMOR_MAX_ALIASES`, default 15: aliases per operation; each alias may multiply upstream work. */
+  readonly maxAliases: number;
+  /** `ARMOR_MAX_TOKENS`, default 10000: lexical tokens, checked while parsing; 500 refs written inline need ~6000. */
+  readonly maxTokens: number;
+  /** `ARMOR_MAX_DIRECTIVES`, default 50: directives per operation. */
+  readonly maxDirectives: number;
+  /**
+   * `ARMOR_MAX_NESTING`, default 64: brackets (`{`, `[`, `(`) open at once, counted on the text
+   * before parsing, since graphql-js's parser recurses per level and a deep enough document
+   * (`[[[…]]]`, `{a:{a:…}}`) overflows its stack.
+   */
+  readonly maxNesting: number;
+}
 
 export interface QueryLimitOptions {
+  /** `ARMOR_MAX_*`: bounds on the shape of each operation, enforced before it runs (graphql-armor). */
   readonly queryLimits: QueryLimits;
+  /** Schema introspection: on unless `NODE_ENV=production`, where only `GRAPHIQL=1` turns it back on (GraphiQL needs it). */
   readonly introspection: boolean;
+  /** "Did you mean …?" hints: hidden in production. */
   readonly fieldSuggestions: boolean;
 }
 

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/index.js';
 describe('cluster configuration', () => {
   it('defaults to a 10 s lease, a 5 s start-up wait and the jsg: prefix', () => {
     const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
-    expect(config).toMatchObject({ redisLeaseMs: 10_000, redisConnectTimeoutMs: 5000, redisCommandTimeoutMs: 1000, redisPrefix: 'jsg:', redisOptional: false });
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', leaseMs: 10_000, connectTimeoutMs: 5000, commandTimeoutMs: 1000, prefix: 'jsg:', optional: false });
   });
 
   it('refuses a lease too short to outlive a poll, naming the variable', () => {

@@ -21,12 +21,8 @@ function setup() {
     clients: [client],
     clock: { now: () => Date.now() },
     logger: silentLogger,
-    cacheTtlMs: 100,
-    doneTtlMs: 60_000,
-    cacheMaxEntries: 1000,
-    pollIntervalMs: 1000,
-    pollMaxIntervalMs: 8000,
-    notFoundGraceMs: 10_000,
+    cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 },
+    poll: { intervalMs: 1000, maxIntervalMs: 8000, notFoundGraceMs: 10_000 },
     random: () => 0.5,
   });
   return { client, jobs };

@@ -12,7 +12,7 @@ const clock = { now: () => Date.now() };
 
 function setup({ intervalMs = 1000, maxIntervalMs = 8000 } = {}) {
   const client = scriptedZendesk();
-  const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
+  const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 } });
   const pubsub = createJobPubSub();
   const events: JobEvent[] = [];
   const poller = new Poller({ store, pubsub, clock, intervalMs, maxIntervalMs, random: () => 0.5 });
@@ -168,9 +168,7 @@ describe('poller in a cluster', () => {
       catalog: providerCatalog,
       clients: [client],
       clock,
-      cacheTtlMs: 100,
-      doneTtlMs: 60_000,
-      maxEntries: 1000,
+      cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 },
       sharedStatuses: shared.statuses,
       sharedPauses: shared.pauses,
     });
@@ -258,7 +256,7 @@ describe('poller in a cluster', () => {
         return new Map(ids.map((nativeId) => [nativeId, { ...zendeskSnapshot({ kind, account: 'default', nativeId }, 'working'), details: { kind: 'IMAGEKIT_BULK_JOB', type: 'COPY_FOLDER', purgeRequestId: null } } as JobOutcome]));
       },
     };
-    const store = new StatusStore({ catalog: providerCatalog, clients: [zendesk, imagekit], clock, cacheTtlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 });
+    const store = new StatusStore({ catalog: providerCatalog, clients: [zendesk, imagekit], clock, cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 } });
     const pubsub = createJobPubSub();
     const published: string[] = [];
     const poller = new Poller({ store, pubsub, clock, intervalMs: 1000, maxIntervalMs: 8000, random: () => 0.5 });

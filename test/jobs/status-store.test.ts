@@ -17,10 +17,7 @@ function setup(maxEntries = 1000, staleMs = 0) {
     catalog: providerCatalog,
     clients: [client],
     clock,
-    cacheTtlMs: 1000,
-    doneTtlMs: 60_000,
-    maxEntries,
-    staleMs,
+    cache: { ttlMs: 1000, doneTtlMs: 60_000, maxEntries, staleMs },
     onLookup: (result) => lookups.push(result),
   });
   return { store, client, lookups, advance: (ms: number) => (now += ms) };
@@ -127,9 +124,7 @@ describe('status store with a shared level (cluster mode)', () => {
         catalog: providerCatalog,
         clients: [client],
         clock,
-        cacheTtlMs: 1000,
-        doneTtlMs: 60_000,
-        maxEntries: 1000,
+        cache: { ttlMs: 1000, doneTtlMs: 60_000, maxEntries: 1000 },
         sharedStatuses: shared.statuses,
         sharedPauses: shared.pauses,
       });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamExchange, UpstreamOptions } from '../../src/providers/http.js';
-import { type UpstreamConfig, createUpstream, retryAfterOf, urlOf } from '../../src/providers/http.js';
+import { type UpstreamConfig, createUpstream, retryAfterOf } from '../../src/providers/http.js';
 import { type FakeUpstream, sequence, startFakeUpstream } from '../support/fake-upstream.js';
 
 const OPTIONS: UpstreamOptions = { timeoutMs: 1000, retries: 2, retryBaseMs: 1, maxRetryWaitMs: 1000, concurrency: 4 };
@@ -30,17 +30,29 @@ function upstream(overrides: Partial<UpstreamConfig> = {}) {
 const ROUTE = '/things/{id}';
 const get = (path = '/things/1') => upstream().request({ route: ROUTE, path });
 
-describe('urlOf', () => {
-  it('keeps a base path prefix and the path’s .json, without double slashes', () => {
-    expect(urlOf('http://proxy.internal/zendesk', '/api/v2/job_statuses/show_many.json')).toBe(
-      'http://proxy.internal/zendesk/api/v2/job_statuses/show_many.json',
-    );
-    expect(urlOf('http://proxy.internal/zendesk/', '/api/v2/x.json')).toBe('http://proxy.internal/zendesk/api/v2/x.json');
-    expect(urlOf('https://api.imagekit.io', 'v1/bulkJobs/a')).toBe('https://api.imagekit.io/v1/bulkJobs/a');
+describe('the request ofetch sends', () => {
+  it('keeps a base path prefix and the path’s .json, without double slashes, and encodes query values', async () => {
+    up.on('GET', '/zendesk/api/v2/job_statuses/show_many.json', { body: {} });
+    for (const baseUrl of [`${up.url}/zendesk`, `${up.url}/zendesk/`]) {
+      const result = await upstream({ baseUrl, auth: { query: { 'api-token': 't&x=1' } } }).request({
+        route: '/api/v2/job_statuses/show_many.json',
+        path: '/api/v2/job_statuses/show_many.json',
+        query: { ids: 'a,b c' },
+      });
+      expect(result).toMatchObject({ ok: true, status: 200 });
+    }
+    expect(up.requests.map((request) => [request.path, request.query])).toEqual([
+      ['/zendesk/api/v2/job_statuses/show_many.json', { 'api-token': 't&x=1', ids: 'a,b c' }],
+      ['/zendesk/api/v2/job_statuses/show_many.json', { 'api-token': 't&x=1', ids: 'a,b c' }],
+    ]);
   });
 
-  it('encodes query values', () => {
-    expect(urlOf('http://h', '/p', { ids: 'a,b', 'api-token': 't&x' })).toBe('http://h/p?ids=a%2Cb&api-token=t%26x');
+  it('sends a POST body as JSON with its content type', async () => {
+    up.on('POST', '/session', { body: { ok: true } });
+    const result = await upstream().request({ route: '/session', path: '/session', method: 'POST', body: { a: [1, 'two'] } });
+    expect(result).toMatchObject({ ok: true, status: 200, body: { ok: true } });
+    expect(up.requests[0]!.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(up.requests[0]!.body)).toEqual({ a: [1, 'two'] });
   });
 });
 

@@ -130,7 +130,7 @@ describe('compressed and oversized bodies', () => {
       res.end(bomb);
     });
     const client = imageKit(server.url, { concurrency: 4 });
-    const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock: { now: () => Date.now() }, cacheTtlMs: 1, doneTtlMs: 1, maxEntries: 100 });
+    const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock: { now: () => Date.now() }, cache: { ttlMs: 1, doneTtlMs: 1, maxEntries: 100 } });
     const ids = ['a', 'b', 'c', 'd'];
     const first = await store.load(ids.map(ikRef));
     // Past the cap (or, on a very slow machine, at the deadline): either way the call ended.
@@ -158,7 +158,7 @@ describe('rate-limit waits', () => {
   it('pauses the account for at most an hour after a 10-year Retry-After', async () => {
     up.on('GET', '/v1/bulkJobs/limited', { status: 429, headers: { 'retry-after': String(10 * 365 * 24 * 3600) } });
     const now = Date.now();
-    const store = new StatusStore({ catalog: providerCatalog, clients: [imageKit(up.url)], clock: { now: () => now }, cacheTtlMs: 1, doneTtlMs: 1, maxEntries: 100 });
+    const store = new StatusStore({ catalog: providerCatalog, clients: [imageKit(up.url)], clock: { now: () => now }, cache: { ttlMs: 1, doneTtlMs: 1, maxEntries: 100 } });
     const [answer] = await store.load([ikRef('limited')]);
     expect(answer).toMatchObject({ failure: 'RATE_LIMITED', retryAfterMs: MAX_PROVIDER_WAIT_MS });
     expect(store.pauseRemainingMs('IMAGEKIT', 'default')).toBe(MAX_PROVIDER_WAIT_MS);

@@ -29,7 +29,7 @@ describe('start-up warnings', () => {
 });
 
 describe('API key check', () => {
-  const check = new ApiKeyCheck(loadConfig({ API_KEYS: 'alpha-key,beta-key' }).apiKeys);
+  const check = new ApiKeyCheck(loadConfig({ API_KEYS: 'alpha-key,beta-key' }).security.apiKeys);
 
   it('names the caller of a valid bearer token, in any case of "Bearer" and with stray blanks', () => {
     expect(check.identify('Bearer alpha-key')).toEqual({ caller: { keyName: 'key1', providers: null } });

@@ -13,7 +13,7 @@ import type { Caller } from '../../src/security/caller.js';
 import { scriptedZendesk } from '../support/scripted-client.js';
 
 function contextFor(caller: Caller): Context {
-  const store = new StatusStore({ catalog: providerCatalog, clients: [scriptedZendesk()], clock: { now: () => Date.now() }, cacheTtlMs: 1000, doneTtlMs: 1000, maxEntries: 10 });
+  const store = new StatusStore({ catalog: providerCatalog, clients: [scriptedZendesk()], clock: { now: () => Date.now() }, cache: { ttlMs: 1000, doneTtlMs: 1000, maxEntries: 10 } });
   return { store, feed: undefined as never, loader: createJobLoader(store), caller, stopping: new AbortController().signal, maxRefs: 500 };
 }
 

@@ -110,7 +110,7 @@ describe('TRUSTED_DOCUMENTS configuration', () => {
 
   it('reads the documents by hash', () => {
     const config = loadConfig({ TRUSTED_DOCUMENTS: PERSISTED });
-    expect(config.trustedDocuments!.get(hashOf(JobsQuery))).toMatch(/query Jobs\(/);
+    expect(config.security.trustedDocuments!.get(hashOf(JobsQuery))).toMatch(/query Jobs\(/);
   });
 
   it('stops start-up with one message naming the variable when the file is missing, not JSON or not a document list', async () => {
@@ -130,7 +130,7 @@ describe('TRUSTED_DOCUMENTS configuration', () => {
   });
 
   it('reads and checks the ARMOR_* limits', () => {
-    expect(loadConfig({ ARMOR_MAX_DEPTH: '20', ARMOR_MAX_COST: '100', ARMOR_MAX_ALIASES: '0', ARMOR_MAX_TOKENS: '50', ARMOR_MAX_DIRECTIVES: '3', ARMOR_MAX_NESTING: '9' }).queryLimits).toEqual({
+    expect(loadConfig({ ARMOR_MAX_DEPTH: '20', ARMOR_MAX_COST: '100', ARMOR_MAX_ALIASES: '0', ARMOR_MAX_TOKENS: '50', ARMOR_MAX_DIRECTIVES: '3', ARMOR_MAX_NESTING: '9' }).security.queryLimits).toEqual({
       maxDepth: 20,
       maxCost: 100,
       maxAliases: 0,
