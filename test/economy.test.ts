@@ -97,3 +97,96 @@ describe('batch alignment', () => {
     poller.stop();
   });
 });
+
+// ----------------------------------------------------------------------------------------------
+// Pacing and shedding, over real HTTP.
+
+import { createImageKitClient } from '../src/providers/imagekit/client.js';
+import { IMAGEKIT } from '../src/providers/imagekit/descriptor.js';
+import { type FakeUpstream, startFakeUpstream } from './support/fake-upstream.js';
+import { startTestApp } from './support/app.js';
+import { waitFor } from './support/wait.js';
+
+/**
+ * A fake ImageKit that enforces a hard limit: at most `limit` requests in any `intervalMs`
+ * (sliding), 429 past it; every answer carries `X-RateLimit-Limit` / `-Interval` / `-Reset`.
+ */
+async function limitedImageKit(limit: number, intervalMs: number) {
+  const upstream = await startFakeUpstream();
+  const arrivals: number[] = [];
+  let rejected = 0;
+  upstream.on('GET', /^\/v1\/bulkJobs\/[^/]+$/, (request) => {
+    const now = Date.now();
+    const recent = arrivals.filter((at) => at > now - intervalMs);
+    const headers = {
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-interval': String(intervalMs),
+      'x-ratelimit-reset': String(recent.length ? Math.max(0, recent[0]! + intervalMs - now) : intervalMs),
+    };
+    if (recent.length >= limit) {
+      rejected += 1;
+      return { status: 429, headers, body: { message: 'rate limited' } };
+    }
+    arrivals.push(now);
+    return { headers, body: { jobId: request.path.split('/').pop(), type: 'COPY_FOLDER', status: 'Pending' } };
+  });
+  return { upstream, rejected: () => rejected };
+}
+
+const UPSTREAM = { timeoutMs: 2000, retries: 0, retryBaseMs: 1, maxRetryWaitMs: 0, concurrency: 8 };
+const ikRef = (nativeId: string): JobRef => ({ kind: 'IMAGEKIT_BULK_JOB', account: 'default', nativeId });
+
+describe('pacing to the advertised limit', () => {
+  let fake: Awaited<ReturnType<typeof limitedImageKit>> | undefined;
+  afterEach(async () => {
+    await fake?.upstream.close();
+  });
+
+  it('polls jobs whose demand exceeds the limit without a single 429, and still polls every job', async () => {
+    fake = await limitedImageKit(5, 400);
+    const client = createImageKitClient(
+      { provider: 'IMAGEKIT', name: 'default', baseUrl: fake.upstream.url, privateKey: 'private_k', sandbox: false },
+      { options: UPSTREAM },
+      IMAGEKIT,
+    );
+    const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cache: { ttlMs: 10, doneTtlMs: 60_000, maxEntries: 1000 } });
+    // 12 jobs every 50 ms: 240 calls a second wanted, 12.5 allowed.
+    const poller = new Poller({ store, pubsub: createJobPubSub(), clock, intervalMs: 50, maxIntervalMs: 50 });
+    const ids = Array.from({ length: 12 }, (_, i) => `job-${i}`);
+    for (const id of ids) poller.watch(ikRef(id));
+    const polledTwice = () => ids.every((id) => fake!.upstream.requests.filter((r) => r.path.endsWith(`/${id}`)).length >= 2);
+    await waitFor(polledTwice, { timeoutMs: 15_000, what: 'every job polled twice' });
+    // Queries keep answering meanwhile (they take the reserve).
+    const [answer] = await store.load([ikRef('queried')]);
+    expect(answer).toMatchObject({ state: 'RUNNING' });
+    poller.stop();
+    store.pacer.stop();
+    expect(fake.rejected()).toBe(0);
+    expect(store.pacer.budgets()[0]).toMatchObject({ accountKey: 'IMAGEKIT:default', perMinute: 750 });
+  });
+
+  it('sheds a query ref that cannot get a turn within UPSTREAM_QUEUE_MS: RATE_LIMITED with retryAfterMs, no call, the rest resolves', async () => {
+    fake = await limitedImageKit(2, 60_000);
+    const app = await startTestApp({ IMAGEKIT_PRIVATE_KEY: 'private_k', IMAGEKIT_BASE_URL: fake.upstream.url, UPSTREAM_QUEUE_MS: '50', CACHE_TTL_MS: '60000' });
+    try {
+      const query = `query($refs: [JobRef!]!) { jobs(refs: $refs) { __typename ... on Job { nativeId state } ... on ProviderError { nativeId code retryAfterMs } } }`;
+      const first = await app.request<{ jobs: Record<string, unknown>[] }, unknown>(query, { refs: [{ kind: 'IMAGEKIT_BULK_JOB', id: 'a' }, { kind: 'IMAGEKIT_BULK_JOB', id: 'b' }] });
+      expect(first.body.data?.jobs.map((job) => job.__typename)).toEqual(['ImageKitBulkJob', 'ImageKitBulkJob']);
+      expect(fake.upstream.requests).toHaveLength(2);
+      // The window's two calls are spent: c cannot be asked within 50 ms; a is remembered.
+      const second = await app.request<{ jobs: Record<string, unknown>[] }, unknown>(query, { refs: [{ kind: 'IMAGEKIT_BULK_JOB', id: 'a' }, { kind: 'IMAGEKIT_BULK_JOB', id: 'c' }] });
+      const [a, c] = second.body.data!.jobs;
+      expect(a).toMatchObject({ __typename: 'ImageKitBulkJob', nativeId: 'a' });
+      expect(c).toMatchObject({ __typename: 'ProviderError', nativeId: 'c', code: 'RATE_LIMITED' });
+      expect(c!.retryAfterMs).toBeGreaterThan(50);
+      expect(fake.upstream.requests).toHaveLength(2);
+      expect(fake.rejected()).toBe(0);
+      const metrics = await (await fetch(`${app.app.server.origin}/metrics`)).text();
+      expect(metrics).toMatch(/jsg_upstream_shed_total\{provider="IMAGEKIT",account="default"\} 1/);
+      expect(metrics).toMatch(/jsg_upstream_budget\{provider="IMAGEKIT",account="default"\} 2/);
+      expect(metrics).toMatch(/jsg_upstream_budget_used\{provider="IMAGEKIT",account="default"\} 2/);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -10,7 +10,8 @@
  * priority. A query waits for a turn at most `queueMs`; past that it is shed (the caller answers
  * `RATE_LIMITED` with the expected wait) rather than queued without bound.
  *
- * An account with no known limit is not paced (the clients' concurrency bound still holds).
+ * Until an account's first answer, polls probe its limit one call at a time; an account that advertises
+ * none and has no ceiling is not paced (the clients' concurrency bound still holds).
  */
 import type { Clock } from '../clock.js';
 import type { AdvertisedLimit } from './ports.js';
@@ -39,6 +40,8 @@ export interface BudgetUse {
 }
 
 const MINUTE_MS = 60_000;
+/** Most grants remembered per account: more than any limit we pace to needs. */
+const MAX_LOGGED = 100_000;
 
 interface Waiter {
   readonly deadline: number;
@@ -58,7 +61,20 @@ interface Account {
   readonly waiting: Waiter[];
   timer: NodeJS.Timeout | null;
   shed: number;
+  /** Turns granted whose answer has not been observed yet. */
+  inFlight: number;
+  /** Whether any answer was observed: until then its limit is unknown, so polls probe it one call at a time. */
+  learned: boolean;
 }
+
+/**
+ * The provider counts a call when it arrives, a little after we grant it, and arrival delays vary:
+ * each window is taken this much longer, so that no window of the provider's sees one call too many.
+ */
+const WINDOW_MARGIN_MS = 50;
+const WINDOW_MARGIN_SHARE = 0.02;
+/** How often a call waiting for an account's first answer looks again. */
+const PROBE_RETRY_MS = 20;
 
 export class Pacer {
   private readonly accounts = new Map<string, Account>();
@@ -78,8 +94,15 @@ export class Pacer {
    * not answered yet, which the provider may not have counted: subtracted, to stay on the safe side.
    */
   observe(accountKey: string, advertised: AdvertisedLimit | null | undefined, othersInFlight = 0): void {
-    if (!advertised) return;
     const account = this.account(accountKey);
+    account.inFlight = Math.max(0, account.inFlight - 1);
+    account.learned = true;
+    this.learn(account, advertised, othersInFlight);
+    if (account.waiting.length > 0) this.pump(account);
+  }
+
+  private learn(account: Account, advertised: AdvertisedLimit | null | undefined, othersInFlight: number): void {
+    if (!advertised) return;
     const previous = account.advertised;
     if (previous && previous.at > advertised.at) return;
     account.advertised = advertised;
@@ -103,8 +126,11 @@ export class Pacer {
   waitMs(accountKey: string, priority: Priority, now = this.options.clock.now()): number {
     const account = this.accounts.get(accountKey);
     if (!account) return 0;
+    // Queries never wait for the probe: a slow first answer must not shed them.
+    if (priority === 'poll' && !account.learned && account.inFlight > 0 && account.ceiling === null) return PROBE_RETRY_MS;
     let wait = 0;
-    for (const { limit, windowMs } of this.limitsOf(account)) {
+    for (const { limit, windowMs: advertisedMs } of this.limitsOf(account)) {
+      const windowMs = advertisedMs * (1 + WINDOW_MARGIN_SHARE) + WINDOW_MARGIN_MS;
       const cap = priority === 'query' ? limit : this.pollShare(limit);
       const recent = countSince(account.granted, now - windowMs);
       if (recent >= cap) {
@@ -191,13 +217,15 @@ export class Pacer {
   }
 
   private grant(account: Account, now: number): void {
-    if (this.limitsOf(account).length === 0 && account.remaining === null) return;
+    account.inFlight += 1;
+    // Logged even before a limit is known: the first answers' limit counts the calls already made.
     account.granted.push(now);
     if (account.remaining !== null && account.resetAt !== null && now < account.resetAt) account.remaining -= 1;
     // Keep what the longest window needs, and no more than its limit's worth.
-    const longest = Math.max(MINUTE_MS, ...this.limitsOf(account).map(({ windowMs }) => windowMs));
+    const longest = Math.max(MINUTE_MS, ...this.limitsOf(account).map(({ windowMs }) => windowMs)) * (1 + WINDOW_MARGIN_SHARE) + WINDOW_MARGIN_MS;
     const drop = account.granted.length - countSince(account.granted, now - longest);
     if (drop > 0) account.granted.splice(0, drop);
+    if (account.granted.length > MAX_LOGGED) account.granted.splice(0, account.granted.length - MAX_LOGGED);
   }
 
   /** The limits that apply: the advertised one per its window, the ceiling per minute. */
@@ -216,7 +244,7 @@ export class Pacer {
   private account(key: string): Account {
     let account = this.accounts.get(key);
     if (!account) {
-      account = { key, ceiling: null, advertised: null, remaining: null, resetAt: null, granted: [], waiting: [], timer: null, shed: 0 };
+      account = { key, ceiling: null, advertised: null, remaining: null, resetAt: null, granted: [], waiting: [], timer: null, shed: 0, inFlight: 0, learned: false };
       this.accounts.set(key, account);
     }
     return account;

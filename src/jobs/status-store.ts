@@ -109,7 +109,7 @@ export class StatusStore {
     for (const client of options.clients) {
       const key = accountKey(client.provider, client.account);
       this.clients.set(key, client);
-      if (client.maxRequestsPerMinute) this.pacer.configure(key, client.maxRequestsPerMinute);
+      this.pacer.configure(key, client.maxRequestsPerMinute ?? null);
     }
     this.entries = new LRUCache({ max: options.cache.maxEntries });
   }
