@@ -190,3 +190,32 @@ describe('pacing to the advertised limit', () => {
     }
   });
 });
+
+import { rateLimitOf } from '../src/providers/http.js';
+
+describe('advertised limits and unannounced 429s', () => {
+  it("reads Zendesk's X-Rate-Limit and ratelimit-* headers and ImageKit's X-RateLimit-*", () => {
+    const now = 1_000_000;
+    expect(rateLimitOf(new Headers({ 'x-rate-limit': '700', 'x-rate-limit-remaining': '698' }), now)).toEqual({
+      limit: 700, windowMs: 60_000, remaining: 698, resetAt: null, at: now,
+    });
+    expect(rateLimitOf(new Headers({ 'ratelimit-limit': '100', 'ratelimit-remaining': '3', 'ratelimit-reset': '20', 'x-rate-limit': '700', 'x-rate-limit-remaining': '600' }), now)).toEqual({
+      limit: 100, windowMs: 60_000, remaining: 3, resetAt: now + 20_000, at: now,
+    });
+    expect(rateLimitOf(new Headers({ 'x-ratelimit-limit': '10', 'x-ratelimit-interval': '1000', 'x-ratelimit-reset': '250' }), now)).toEqual({
+      limit: 10, windowMs: 1000, remaining: null, resetAt: now + 250, at: now,
+    });
+    expect(rateLimitOf(new Headers({ 'content-type': 'application/json' }), now)).toBeNull();
+  });
+
+  it('backs off on its own after a 429 without Retry-After: the account pauses 1 s and the ref says so', async () => {
+    const client = scriptedZendesk();
+    const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cache: { ttlMs: 1, doneTtlMs: 1, maxEntries: 10 } });
+    const limited = (ref: JobRef) => ({ failure: 'RATE_LIMITED' as const, ref, message: 'slow down', retryAfterMs: null, checkedAt: new Date() });
+    client.answer('a', limited);
+    const [first] = await store.refresh([zendeskRef('a')]);
+    expect(first).toMatchObject({ failure: 'RATE_LIMITED', retryAfterMs: 1000 });
+    expect(store.pauseRemainingMs('ZENDESK', 'default')).toBeGreaterThan(900);
+    expect(client.calls).toHaveLength(1);
+  });
+});
