@@ -10,7 +10,13 @@ import { createJobPubSub } from '../src/jobs/events.js';
 import type { JobRef } from '../src/jobs/model.js';
 import { Poller } from '../src/jobs/poller.js';
 import { StatusStore } from '../src/jobs/status-store.js';
+import { createImageKitClient } from '../src/providers/imagekit/client.js';
+import { IMAGEKIT } from '../src/providers/imagekit/descriptor.js';
+import { rateLimitOf } from '../src/providers/http.js';
+import { startTestApp } from './support/app.js';
+import { startFakeUpstream } from './support/fake-upstream.js';
 import { scriptedZendesk, zendeskSnapshot } from './support/scripted-client.js';
+import { waitFor } from './support/wait.js';
 
 const clock = { now: () => Date.now() };
 const zendeskRef = (nativeId: string): JobRef => ({ kind: 'ZENDESK_JOB_STATUS', account: 'default', nativeId });
@@ -101,11 +107,6 @@ describe('batch alignment', () => {
 // ----------------------------------------------------------------------------------------------
 // Pacing and shedding, over real HTTP.
 
-import { createImageKitClient } from '../src/providers/imagekit/client.js';
-import { IMAGEKIT } from '../src/providers/imagekit/descriptor.js';
-import { type FakeUpstream, startFakeUpstream } from './support/fake-upstream.js';
-import { startTestApp } from './support/app.js';
-import { waitFor } from './support/wait.js';
 
 /**
  * A fake ImageKit that enforces a hard limit: at most `limit` requests in any `intervalMs`
@@ -191,7 +192,6 @@ describe('pacing to the advertised limit', () => {
   });
 });
 
-import { rateLimitOf } from '../src/providers/http.js';
 
 describe('advertised limits and unannounced 429s', () => {
   it("reads Zendesk's X-Rate-Limit and ratelimit-* headers and ImageKit's X-RateLimit-*", () => {
