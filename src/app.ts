@@ -57,7 +57,10 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     sharing: cluster?.sharing,
     onLookup: metrics.statusLookup,
     onPoll: metrics.polled,
+    upstreamQueueMs: config.upstream.queueMs,
+    onShed: metrics.shed,
   });
+  metrics.observe({ upstreamBudgets: () => jobs.store.pacer.budgets() });
   const server = await startServer({
     host: config.server.host,
     port: config.server.port,
