@@ -77,7 +77,10 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     sharing: cluster?.sharing,
     onLookup: metrics.statusLookup,
     onPoll: metrics.polled,
+    upstreamQueueMs: config.upstream.queueMs,
+    onShed: metrics.shed,
   });
+  metrics.observe({ upstreamBudgets: () => jobs.store.pacer.budgets() });
   const registry = createRegistryService({
     open: parts.database
       ? () => Promise.resolve(parts.database!)

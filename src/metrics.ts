@@ -11,6 +11,7 @@ import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UpstreamExchange } from './providers/http.js';
 import type { LookupResult } from './jobs/status-store.js';
+import type { BudgetUse } from './jobs/pacer.js';
 
 /** What the gauges read at scrape time; each part may be left out. */
 export interface GaugeSources {
@@ -22,6 +23,8 @@ export interface GaugeSources {
   readonly cluster?: () => { connected: boolean; leasesHeld: number };
   /** The registry: unfinished tracked jobs this instance's tracker watches. */
   readonly trackedUnfinished?: () => number;
+  /** Each account's upstream budget and its use (the status store's pacer). */
+  readonly upstreamBudgets?: () => readonly BudgetUse[];
 }
 
 /** Why a request or connection was turned away before any GraphQL ran. */
@@ -35,6 +38,8 @@ export interface Metrics {
   statusLookup(result: LookupResult): void;
   /** For shared event execution: one subscription event delivered, its selection run or reused. */
   subscriptionEvent(how: 'executed' | 'shared'): void;
+  /** For the status store's `onShed`: one upstream call refused a turn, its refs answered `RATE_LIMITED`. */
+  shed(provider: string, account: string): void;
   /** For the poller's `onPoll`: one refresh covering `jobs` jobs. */
   polled(jobs: number): void;
   refused(reason: Refusal): void;
@@ -104,6 +109,15 @@ export function createMetrics(): Metrics {
   const historyWrites = new Counter({ name: 'jsg_registry_history_writes_total', help: 'History entries this instance wrote (one per observed change, cluster-wide once).', registers });
   const registryErrors = new Counter({ name: 'jsg_registry_errors_total', help: 'Registry calls that failed (database unreachable or slower than REGISTRY_TIMEOUT_MS).', registers });
   gauge(registry, 'jsg_registry_tracked_unfinished_jobs', 'Tracked jobs not final yet, watched by this instance\'s tracker.', () => sources.trackedUnfinished?.());
+  const shed = new Counter({
+    name: 'jsg_upstream_shed_total',
+    help: 'Upstream calls of queries shed: no turn of the account\'s rate budget within UPSTREAM_QUEUE_MS, their refs answered RATE_LIMITED without asking.',
+    labelNames: ['provider', 'account'] as const,
+    registers,
+  });
+  budgetGauge(registry, 'jsg_upstream_budget', 'Upstream calls per minute an account allows: the advertised limit scaled to a minute, or maxRequestsPerMinute, the lower (accounts with a known limit only).', (use) => use.perMinute, () => sources.upstreamBudgets?.());
+  budgetGauge(registry, 'jsg_upstream_budget_used', 'Upstream calls paced in the last minute, per account with a known limit.', (use) => use.usedLastMinute, () => sources.upstreamBudgets?.());
+
   gauge(registry, 'jsg_poller_watched_jobs', 'Jobs someone watches.', () => sources.poller?.().watched);
   gauge(registry, 'jsg_poller_scheduled_jobs', 'Watched jobs with a poll scheduled.', () => sources.poller?.().scheduled);
   gauge(registry, 'jsg_subscriptions_active', 'Open jobUpdates streams (WebSocket and SSE).', () => sources.feed?.().streams);
@@ -125,6 +139,7 @@ export function createMetrics(): Metrics {
     statusLookup: (result) => lookups.inc({ result }),
     subscriptionEvent: (execution) => subscriptionEvents.inc({ execution }),
     polled: (jobs) => polls.inc(jobs),
+    shed: (provider, account) => shed.inc({ provider, account }),
     refused: (reason) => refusals.inc({ reason }),
     historyWritten: () => historyWrites.inc(),
     registryError: () => registryErrors.inc(),
@@ -134,6 +149,30 @@ export function createMetrics(): Metrics {
     },
     graphqlPlugin: operationMetrics(registry),
   };
+}
+
+/** A gauge per account (`provider`, `account` labels) read from the pacer at scrape time. */
+function budgetGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  value: (use: BudgetUse) => number | null,
+  read: () => readonly BudgetUse[] | undefined,
+): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['provider', 'account'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const use of read() ?? []) {
+        const number = value(use);
+        const [provider = '', account = ''] = use.accountKey.split(/:(.*)/s);
+        if (number !== null && (name !== 'jsg_upstream_budget_used' || use.perMinute !== null)) this.set({ provider, account }, number);
+      }
+    },
+  });
 }
 
 function gauge(registry: Registry, name: string, help: string, read: () => number | undefined): void {

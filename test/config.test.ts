@@ -57,7 +57,7 @@ describe('defaults', () => {
       redis: null,
       cache: { ttlMs: 1000, doneTtlMs: 600000, staleMs: 0, maxEntries: 50000 },
       poll: { intervalMs: 2000, maxIntervalMs: 30000, notFoundGraceMs: 10000 },
-      upstream: { timeoutMs: 5000, retries: 2, retryBaseMs: 200, maxRetryWaitMs: 2000, concurrency: 8, maxBodyBytes: 8388608 },
+      upstream: { timeoutMs: 5000, retries: 2, retryBaseMs: 200, maxRetryWaitMs: 2000, concurrency: 8, queueMs: 2000, maxBodyBytes: 8388608 },
       security: {
         apiKeys: [],
         corsOrigins: [],

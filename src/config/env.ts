@@ -100,6 +100,11 @@ const AFTER_PROVIDERS = {
   UPSTREAM_RETRY_BASE_MS: { default: '200', meaning: 'Base of the exponential retry backoff (full jitter).' },
   UPSTREAM_MAX_RETRY_WAIT_MS: { default: '2000', meaning: 'A 429 asking to wait longer is not retried; its wait is reported.' },
   UPSTREAM_CONCURRENCY: { default: '8', meaning: 'Upstream calls in flight at once per account.' },
+  UPSTREAM_QUEUE_MS: {
+    default: '2000',
+    meaning:
+      'Longest wait of a query for an upstream turn when its account is paced to its rate limit; past it the ref answers `RATE_LIMITED` with `retryAfterMs` (load is shed, never queued without bound).',
+  },
   UPSTREAM_MAX_BODY_BYTES: {
     default: '8388608',
     meaning: 'Most bytes read of one upstream answer, after decompression; a larger answer is `BAD_RESPONSE` for its jobs.',
@@ -280,6 +285,7 @@ export function readUpstream(read: EnvReader): UpstreamOptions {
     retryBaseMs: read.int('UPSTREAM_RETRY_BASE_MS', 1, MAX_TIMER_MS),
     maxRetryWaitMs: read.int('UPSTREAM_MAX_RETRY_WAIT_MS', 0, MAX_TIMER_MS),
     concurrency: read.int('UPSTREAM_CONCURRENCY', 1, 1_000),
+    queueMs: read.int('UPSTREAM_QUEUE_MS', 0, MAX_TIMER_MS),
     maxBodyBytes: read.int('UPSTREAM_MAX_BODY_BYTES', 1_024, 1_073_741_824),
   };
 }

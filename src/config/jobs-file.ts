@@ -21,10 +21,14 @@ const settingSchema = z.union(
 );
 export type Setting = z.infer<typeof settingSchema>;
 
+/** Numeric account fields may also be JSON numbers (`"maxRequestsPerMinute": 300`), read as their decimal text. */
+const NUMERIC_FIELDS: ReadonlySet<string> = new Set(['maxRequestsPerMinute']);
+const numericSettingSchema = z.union([z.number().transform(String), settingSchema], { error: 'expected a number, a string or {"env": "VARIABLE"}' });
+
 const accountNameSchema = z.string().regex(ACCOUNT_NAME, `account names must match ${ACCOUNT_NAME.source}`);
 
 function accountsSchema<F extends string>(setup: ProviderSetup<F>) {
-  const shape = Object.fromEntries(Object.keys(setup.env).map((field) => [field, settingSchema.optional()])) as Record<
+  const shape = Object.fromEntries(Object.keys(setup.env).map((field) => [field, (NUMERIC_FIELDS.has(field) ? numericSettingSchema : settingSchema).optional()])) as Record<
     F,
     z.ZodOptional<typeof settingSchema>
   >;

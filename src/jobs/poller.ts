@@ -2,11 +2,21 @@
  * The poller asks only for what someone watches.
  *
  * Watches are reference counted per job, so a job is polled once per interval however many
- * subscriptions watch it. One timer serves every job: when it fires, all jobs due (within a
- * small batching window) are refreshed through the status store in one call, which batches them
- * per account (Zendesk `show_many` chunks) and refreshes the cache that queries read. A change is
- * published on the job's topic; the interval resets on change, grows while nothing changes and
- * backs off on errors, honouring the provider's requested wait.
+ * subscriptions watch it. One timer serves every job: when it fires, all jobs due are refreshed
+ * through the status store in one call, which batches them per account (Zendesk `show_many`
+ * chunks) and refreshes the cache that queries read. A change is published on the job's topic;
+ * the interval resets on change, grows while nothing changes and backs off on errors, honouring
+ * the provider's requested wait.
+ *
+ * Batch alignment: when a batch call (a kind whose client answers many ids per call) goes out for
+ * an account, the other jobs of that account and kind that are due within their own interval ride
+ * along, filling the call; they would be polled before the next such call anyway. The jobs of one
+ * call share one jitter draw, so their schedules align and stay aligned, whenever each was
+ * watched. Single-id kinds are never pulled forward: that would only add calls.
+ *
+ * Pacing: before polling, each call asks the account's `Pacer` (`pacer.ts`) for a turn. Calls
+ * refused wait for the next free turn, oldest due first, so every job is still polled (at a
+ * longer interval) when an account allows fewer calls than the watchers would need.
  *
  * In a cluster, every instance watching a job schedules it, but before each poll it asks its
  * `PollCoordinator` whether the job is its to poll (a Redis lease): only the holder asks upstream;
@@ -72,6 +82,13 @@ interface Watched {
   /** When the job is next due; null while a poll is in flight or once it is final. */
   dueAt: number | null;
   /**
+   * Set when the account's pacer had no turn for the job's call: when it was first due. Such a job
+   * goes first at the next turn, and its next interval counts from when it was actually polled.
+   */
+  overdueSince: number | null;
+  /** The jitter draw shared by the jobs of the call this job was last polled in (batch kinds). */
+  draw: number | null;
+  /**
    * When the poll in flight (or the last one) was due. The next one is due an interval after it,
    * not after the answer, so a slow upstream does not stretch every interval by its latency.
    */
@@ -87,8 +104,13 @@ const GROWTH = 1.5;
  */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
-/** Jitter: ±10 % of each delay, so jobs watched together drift apart gently. */
+/** Jitter: ±10 % of each delay, so jobs watched together drift apart gently (one draw per batch call). */
 const JITTER = 0.1;
+
+/** Jobs one upstream call can carry together: same kind, same account (the store's grouping). */
+function batchKey(ref: JobRef): string {
+  return `${ref.kind}:${ref.account}`;
+}
 
 export class Poller {
   private readonly watched = new Map<string, Watched>();
@@ -125,7 +147,7 @@ export class Poller {
       const peeked = known ?? this.options.store.peek(ref);
       const last = peeked && this.notFound.judge(peeked);
       const final = last !== undefined && isFinal(last);
-      entry = { ref, watchers: 0, intervalMs: this.options.intervalMs, dueAt: null, polledAt: this.options.clock.now(), last };
+      entry = { ref, watchers: 0, intervalMs: this.options.intervalMs, dueAt: null, overdueSince: null, draw: null, polledAt: this.options.clock.now(), last };
       if (!final && !this.stopped) entry.dueAt = this.options.clock.now() + this.jittered(this.options.intervalMs);
       this.watched.set(key, entry);
       this.coordinator.watch(key);
@@ -192,16 +214,7 @@ export class Poller {
   }
 
   private async tick(): Promise<void> {
-    const now = this.options.clock.now();
-    // Jobs due a little later ride along, so that jittered jobs still share show_many calls.
-    const horizon = now + Math.min(500, this.options.intervalMs / 2);
-    const candidates: Watched[] = [];
-    for (const entry of this.watched.values()) {
-      if (entry.dueAt === null || entry.dueAt > horizon) continue;
-      entry.polledAt = entry.dueAt;
-      entry.dueAt = null; // taken by this tick: no other tick may pick it while this one waits
-      candidates.push(entry);
-    }
+    const candidates = this.takeDue(this.options.clock.now());
     if (candidates.length === 0) return this.schedule();
     // Pauses other instances were told about (cluster mode) count like our own.
     await this.options.store.syncPauses(candidates.map((entry) => entry.ref));
@@ -217,12 +230,12 @@ export class Poller {
       due.push(entry);
     }
     this.schedule();
-    const mine = await this.claim(due);
+    const mine = this.paced(await this.claim(due));
     if (mine.length === 0) return;
     this.polls += mine.length;
     this.options.onPoll?.(mine.length);
     // Each job is settled (and its change published) as soon as its own upstream call returns.
-    const answers = this.options.store.refreshEach(mine.map((entry) => entry.ref));
+    const answers = this.options.store.refreshEach(mine.map((entry) => entry.ref), { paced: true });
     await Promise.all(
       answers.map((answer, index) => {
         const entry = mine[index]!;
@@ -236,6 +249,86 @@ export class Poller {
         ).finally(() => this.scheduleSoon());
       }),
     );
+  }
+
+  /**
+   * Takes the jobs due now, and for each batch call among them the jobs of the same account and
+   * kind due within their own interval, oldest first, until the call is full. Taken jobs have no
+   * due time until their poll is settled, so that no other tick picks them meanwhile.
+   */
+  private takeDue(now: number): Watched[] {
+    const taken: Watched[] = [];
+    const riders = new Map<string, { due: number; batchSize: number; waiting: Watched[] }>();
+    for (const entry of this.watched.values()) {
+      if (entry.dueAt === null) continue;
+      const batchSize = this.options.store.batchSizeFor(entry.ref);
+      if (entry.dueAt > now && (batchSize <= 1 || entry.dueAt > now + entry.intervalMs)) continue;
+      const key = batchKey(entry.ref);
+      const group = riders.get(key) ?? { due: 0, batchSize, waiting: [] };
+      riders.set(key, group);
+      if (entry.dueAt <= now) {
+        group.due += 1;
+        taken.push(entry);
+      } else {
+        group.waiting.push(entry);
+      }
+    }
+    for (const group of riders.values()) {
+      if (group.due === 0) continue;
+      const room = Math.ceil(group.due / group.batchSize) * group.batchSize - group.due;
+      group.waiting.sort((a, b) => a.dueAt! - b.dueAt!);
+      taken.push(...group.waiting.slice(0, room));
+    }
+    // One jitter draw per account and kind: jobs polled together are due together again.
+    const draws = new Map<string, number>();
+    for (const entry of taken) {
+      // A job that waited for its turn, or rides along early, counts its next interval from now.
+      entry.polledAt = entry.overdueSince !== null || entry.dueAt! > now ? now : entry.dueAt!;
+      entry.dueAt = null;
+      const key = batchKey(entry.ref);
+      if (this.options.store.batchSizeFor(entry.ref) <= 1) entry.draw = null;
+      else entry.draw = draws.get(key) ?? draws.set(key, this.random()).get(key)!;
+    }
+    return taken;
+  }
+
+  /**
+   * Asks each account's pacer for a turn per upstream call, oldest due first; jobs whose call gets
+   * none stay due and are looked at again when the pacer expects a free turn.
+   */
+  private paced(mine: Watched[]): Watched[] {
+    const pacer = this.options.store.pacer;
+    const now = this.options.clock.now();
+    const calls = new Map<string, Watched[][]>();
+    const since = (entry: Watched) => entry.overdueSince ?? entry.polledAt;
+    for (const entry of [...mine].sort((a, b) => since(a) - since(b))) {
+      const key = batchKey(entry.ref);
+      const list = calls.get(key) ?? [];
+      calls.set(key, list);
+      const last = list[list.length - 1];
+      if (last && last.length < this.options.store.batchSizeFor(entry.ref)) last.push(entry);
+      else list.push([entry]);
+    }
+    // Calls of all groups of an account, oldest first, compete for the same turns.
+    const ordered = [...calls.values()].flat().sort((a, b) => since(a[0]!) - since(b[0]!));
+    const granted: Watched[] = [];
+    let deferred = false;
+    for (const call of ordered) {
+      const account = this.options.store.accountKeyOf(call[0]!.ref);
+      if (pacer.tryTake(account, 'poll', now)) {
+        for (const entry of call) entry.overdueSince = null;
+        granted.push(...call);
+        continue;
+      }
+      deferred = true;
+      const waitMs = Math.max(1, pacer.waitMs(account, 'poll', now));
+      for (const entry of call) {
+        entry.overdueSince ??= entry.polledAt;
+        entry.dueAt = now + waitMs;
+      }
+    }
+    if (deferred) this.schedule();
+    return granted;
   }
 
   /** One `schedule` per burst of settled polls rather than one per job. */
@@ -260,6 +353,7 @@ export class Poller {
       if (!this.isCurrent(entry)) continue;
       const claim: PollClaim = claims.get(refKey(entry.ref)) ?? 'elsewhere';
       if (claim === 'elsewhere') {
+        entry.overdueSince = null;
         entry.dueAt = this.options.clock.now() + this.jittered(this.options.intervalMs);
         continue;
       }
@@ -317,10 +411,10 @@ export class Poller {
 
   private reschedule(entry: Watched, intervalMs: number, from = entry.polledAt): void {
     entry.intervalMs = Math.round(intervalMs);
-    entry.dueAt = Math.max(this.options.clock.now(), from + this.jittered(entry.intervalMs));
+    entry.dueAt = Math.max(this.options.clock.now(), from + this.jittered(entry.intervalMs, entry.draw ?? undefined));
   }
 
-  private jittered(ms: number): number {
-    return Math.round(ms * (1 - JITTER + 2 * JITTER * this.random()));
+  private jittered(ms: number, draw = this.random()): number {
+    return Math.round(ms * (1 - JITTER + 2 * JITTER * draw));
   }
 }

@@ -28,6 +28,26 @@ export interface ProviderClient {
    * Duplicates in the input are asked once.
    */
   fetchStatuses(kind: JobKind, nativeIds: readonly string[]): Promise<Map<string, JobOutcome>>;
+  /** The rate limit the provider advertised on its latest answer; absent or null: none seen. */
+  rateLimit?(): AdvertisedLimit | null;
+  /** The account's configured ceiling (`maxRequestsPerMinute`); absent or null: none. */
+  readonly maxRequestsPerMinute?: number | null;
+}
+
+/**
+ * What a provider advertised about its rate limit on one answer (ImageKit `X-RateLimit-*`,
+ * Zendesk `X-Rate-Limit*` and `ratelimit-*`), for the pacer (`pacer.ts`).
+ */
+export interface AdvertisedLimit {
+  /** Calls allowed per window. */
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Calls left in the current window, when the provider says. */
+  readonly remaining: number | null;
+  /** When the current window ends (epoch ms), when the provider says. */
+  readonly resetAt: number | null;
+  /** When the answer carrying it arrived (epoch ms). */
+  readonly at: number;
 }
 
 /** What the store must know of kinds and providers; `providers/catalog.ts` answers it. */

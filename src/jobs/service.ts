@@ -40,6 +40,10 @@ export interface JobServiceOptions {
   readonly onLookup?: StatusStoreOptions['onLookup'];
   /** Metrics hook: each poller refresh (see `PollerOptions.onPoll`). */
   readonly onPoll?: PollerOptions['onPoll'];
+  /** `UPSTREAM_QUEUE_MS` (see `StatusStoreOptions.queueMs`). */
+  readonly upstreamQueueMs?: number;
+  /** Metrics hook: each upstream call shed (see `StatusStoreOptions.onShed`). */
+  readonly onShed?: StatusStoreOptions['onShed'];
 }
 
 export interface JobService {
@@ -64,6 +68,8 @@ export function createJobService(options: JobServiceOptions): JobService {
     sharedStatuses: sharing.statuses,
     sharedPauses: sharing.pauses,
     onLookup: options.onLookup,
+    queueMs: options.upstreamQueueMs,
+    onShed: options.onShed,
   });
   // One judge for the poller and the feed, so that both agree on when a not found is final.
   const notFound = new NotFoundGrace({ graceMs: options.poll.notFoundGraceMs ?? 0, clock });
@@ -80,5 +86,14 @@ export function createJobService(options: JobServiceOptions): JobService {
     onPoll: options.onPoll,
   });
   const feed = new JobFeed({ store, poller, pubsub, clock, notFound });
-  return { store, poller, feed, pubsub, stop: () => poller.stop() };
+  return {
+    store,
+    poller,
+    feed,
+    pubsub,
+    stop: () => {
+      poller.stop();
+      store.pacer.stop();
+    },
+  };
 }

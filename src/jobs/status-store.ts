@@ -6,7 +6,10 @@
  * - a non-terminal status is reused for `ttlMs`, a done one for `doneTtlMs`, and (when
  *   `staleMs` is set) a running job's expired status is still answered for `staleMs` while one
  *   refresh runs in the background, so that expiry never puts an upstream round on the request path,
- * - an account that answered 429 is left alone until its reset, whoever asks.
+ * - an account that answered 429 is left alone until its reset, whoever asks (a 429 without a
+ *   requested wait backs off on its own, exponentially from 1 s),
+ * - each account's calls are paced to its advertised limit (`pacer.ts`): a query's ref that cannot
+ *   get an upstream turn within `queueMs` answers `RATE_LIMITED` at once, never queued unboundedly.
  *
  * In a cluster a shared level (Redis) sits behind the in-process cache: consulted on a local miss
  * before asking upstream, written after every upstream answer with the same TTL rules, and the
@@ -15,6 +18,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import { jobFailure } from './failures.js';
+import { Pacer } from './pacer.js';
 import type { KindCatalog, ProviderClient, SharedPauses, SharedStatus, SharedStatuses } from './ports.js';
 import {
   type JobFailure,
@@ -56,7 +60,20 @@ export interface StatusStoreOptions {
   readonly sharedStatuses?: SharedStatuses;
   /** The cluster's rate-limit pauses; none: this process's own only. */
   readonly sharedPauses?: SharedPauses;
+  /** Paces upstream calls per account; a new one (fed by the clients' advertised limits) if omitted. */
+  readonly pacer?: Pacer;
+  /** `UPSTREAM_QUEUE_MS`: longest wait of a query's call for an upstream turn; default 2000. */
+  readonly queueMs?: number;
+  /** Called once per upstream call shed (its refs answered `RATE_LIMITED` without asking), for metrics. */
+  readonly onShed?: (provider: Provider, account: string) => void;
 }
+
+/** `UPSTREAM_QUEUE_MS`'s default. */
+export const DEFAULT_QUEUE_MS = 2000;
+
+/** A 429 without a requested wait pauses its account for 1 s, doubling on each in a row, up to a minute. */
+const RATE_LIMIT_BACKOFF_MS = 1000;
+const RATE_LIMIT_BACKOFF_MAX_MS = 60_000;
 
 /**
  * How the store answered one ref: `hit`, fresh from memory; `stale`, expired but within `staleMs`
@@ -80,10 +97,32 @@ export class StatusStore {
   private readonly inflight = new Map<string, Promise<JobOutcome>>();
   /** Account key → epoch ms until which the account must not be asked. */
   private readonly pausedUntil = new Map<string, number>();
+  /** Account key → 429s without a requested wait in a row (the backoff's exponent). */
+  private readonly strikes = new Map<string, number>();
+  /** Account key → upstream calls in flight. */
+  private readonly calling = new Map<string, number>();
+  /** Each account's upstream turns; the poller asks it before polling. */
+  readonly pacer: Pacer;
 
   constructor(private readonly options: StatusStoreOptions) {
-    for (const client of options.clients) this.clients.set(accountKey(client.provider, client.account), client);
+    this.pacer = options.pacer ?? new Pacer({ clock: options.clock });
+    for (const client of options.clients) {
+      const key = accountKey(client.provider, client.account);
+      this.clients.set(key, client);
+      this.pacer.configure(key, client.maxRequestsPerMinute ?? null);
+    }
     this.entries = new LRUCache({ max: options.cache.maxEntries });
+  }
+
+  /** How many ids one upstream call for this ref's account and kind carries (1 when not configured). */
+  batchSizeFor(ref: JobRef): number {
+    const client = this.clients.get(this.accountKeyOf(ref));
+    return client && client.kinds.includes(ref.kind) ? client.batchSize : 1;
+  }
+
+  /** The account key (`ZENDESK:default`) of a ref, as the pacer and pauses know accounts. */
+  accountKeyOf(ref: JobRef): string {
+    return accountKey(this.options.catalog.providerOf(ref.kind), ref.account);
   }
 
   /** The configured accounts, in configuration order. */
@@ -120,8 +159,8 @@ export class StatusStore {
    * `refresh`, one promise per ref, each settled as soon as its own upstream call returns: the
    * poller publishes a Zendesk change without waiting for the slowest ImageKit call of the tick.
    */
-  refreshEach(refs: readonly JobRef[]): Promise<JobOutcome>[] {
-    return this.answer(refs, 'none');
+  refreshEach(refs: readonly JobRef[], { paced = false }: { paced?: boolean } = {}): Promise<JobOutcome>[] {
+    return this.answer(refs, 'none', paced);
   }
 
   /** The last remembered answer, fresh or not, without asking anyone. */
@@ -160,7 +199,8 @@ export class StatusStore {
   }
 
   /** `remembered`: which remembered answers may serve: both levels, the shared one only, or none. */
-  private answer(refs: readonly JobRef[], remembered: Remembered): Promise<JobOutcome>[] {
+  /** `paced`: the caller already took the upstream turns (the poller); otherwise each call waits for one, within `queueMs`. */
+  private answer(refs: readonly JobRef[], remembered: Remembered, paced = false): Promise<JobOutcome>[] {
     const now = this.options.clock.now();
     const toFetch = new Map<string, Pending[]>();
     const ask = (ref: JobRef): Promise<JobOutcome> => {
@@ -193,7 +233,7 @@ export class StatusStore {
       this.options.onLookup?.('miss');
       return ask(ref);
     });
-    for (const pending of toFetch.values()) void this.fetchGroup(pending, remembered === 'none');
+    for (const pending of toFetch.values()) void this.fetchGroup(pending, remembered === 'none', paced);
     return answers;
   }
 
@@ -202,7 +242,7 @@ export class StatusStore {
    * With a shared level, what another instance fetched recently is served first (unless the
    * caller wants a new answer), and pauses other instances were told about are honoured.
    */
-  private async fetchGroup(pending: Pending[], fresh: boolean): Promise<void> {
+  private async fetchGroup(pending: Pending[], fresh: boolean, paced: boolean): Promise<void> {
     const first = pending[0]!.ref;
     const provider = this.options.catalog.providerOf(first.kind);
     const label = this.options.catalog.labelOf(provider);
@@ -220,7 +260,17 @@ export class StatusStore {
     }
     const batches: Pending[][] = [];
     for (let start = 0; start < rest.length; start += client.batchSize) batches.push(rest.slice(start, start + client.batchSize));
-    await Promise.all(batches.map(async (batch) => this.settle(batch, await this.fetchFrom(client, first.kind, batch), true)));
+    await Promise.all(
+      batches.map(async (batch) => {
+        const turn = paced ? ({ ok: true } as const) : await this.pacer.acquire(accountKey(provider, first.account), this.options.queueMs ?? DEFAULT_QUEUE_MS);
+        if (!turn.ok) {
+          this.options.onShed?.(provider, first.account);
+          this.settle(batch, new Map(batch.map(({ ref }) => [ref.nativeId, shed(ref, label, turn.retryAfterMs, this.now())])));
+          return;
+        }
+        this.settle(batch, await this.fetchFrom(client, first.kind, batch), true);
+      }),
+    );
   }
 
   /**
@@ -273,29 +323,56 @@ export class StatusStore {
   }
 
   private async fetchFrom(client: ProviderClient, kind: JobKind, pending: Pending[]): Promise<Map<string, JobOutcome>> {
+    const key = accountKey(client.provider, client.account);
+    this.calling.set(key, (this.calling.get(key) ?? 0) + 1);
     try {
       const outcomes = await client.fetchStatuses(kind, pending.map(({ ref }) => ref.nativeId));
-      this.notePause(client, outcomes);
-      return outcomes;
+      return this.notePause(client, outcomes);
     } catch {
       // Clients promise never to reject; if one does anyway, its jobs fail and nothing else does.
       return new Map();
+    } finally {
+      const others = (this.calling.get(key) ?? 1) - 1;
+      this.calling.set(key, others);
+      // What the provider advertised on this answer; calls still in flight may not be counted in it yet.
+      this.pacer.observe(key, client.rateLimit?.(), others);
     }
   }
 
-  /** A 429 for any job of an account pauses the whole account until the provider's reset. */
-  private notePause(client: ProviderClient, outcomes: Map<string, JobOutcome>): void {
+  /**
+   * A 429 for any job of an account pauses the whole account until the provider's reset; one
+   * without a requested wait backs off on its own (1 s, doubling on each in a row, up to a
+   * minute), and its refs say how long. Answers the outcomes, with those waits filled in.
+   */
+  private notePause(client: ProviderClient, outcomes: Map<string, JobOutcome>): Map<string, JobOutcome> {
+    const key = accountKey(client.provider, client.account);
     let waitMs = 0;
+    let unannounced = false;
     for (const outcome of outcomes.values()) {
-      if (isFailure(outcome) && outcome.failure === 'RATE_LIMITED') waitMs = Math.max(waitMs, outcome.retryAfterMs ?? 0);
+      if (!isFailure(outcome) || outcome.failure !== 'RATE_LIMITED') continue;
+      if (outcome.retryAfterMs === null) unannounced = true;
+      waitMs = Math.max(waitMs, outcome.retryAfterMs ?? 0);
     }
-    if (waitMs <= 0) return;
+    if (unannounced) {
+      const strikes = this.strikes.get(key) ?? 0;
+      this.strikes.set(key, strikes + 1);
+      const backoffMs = Math.min(RATE_LIMIT_BACKOFF_MAX_MS, RATE_LIMIT_BACKOFF_MS * 2 ** strikes);
+      waitMs = Math.max(waitMs, backoffMs);
+      for (const [id, outcome] of outcomes) {
+        if (isFailure(outcome) && outcome.failure === 'RATE_LIMITED' && outcome.retryAfterMs === null) {
+          outcomes.set(id, { ...outcome, retryAfterMs: backoffMs });
+        }
+      }
+    } else if (waitMs <= 0 && outcomes.size > 0) {
+      this.strikes.delete(key);
+    }
+    if (waitMs <= 0) return outcomes;
     // Clients bound the waits they report; a client that does not cannot pause an account for longer.
     waitMs = Math.min(waitMs, MAX_PROVIDER_WAIT_MS);
-    const key = accountKey(client.provider, client.account);
     const until = this.now().getTime() + waitMs;
     this.pausedUntil.set(key, until);
     this.options.sharedPauses?.write(key, until, waitMs);
+    return outcomes;
   }
 
   private remember(ref: JobRef, outcome: JobOutcome, share: boolean): void {
@@ -336,6 +413,11 @@ function notConfigured(ref: JobRef, label: string, at: Date): JobFailure {
 
 function rateLimitPause(ref: JobRef, label: string, waitMs: number, at: Date): JobFailure {
   const message = `${label} account "${ref.account}" is rate limited; not asking again for ${Math.ceil(waitMs / 1000)} s`;
+  return jobFailure(ref, 'RATE_LIMITED', message, at, waitMs);
+}
+
+function shed(ref: JobRef, label: string, waitMs: number, at: Date): JobFailure {
+  const message = `${label} account "${ref.account}" has no upstream turn free within the queue bound; try again in ${Math.ceil(waitMs / 1000)} s`;
   return jobFailure(ref, 'RATE_LIMITED', message, at, waitMs);
 }
 

@@ -63,3 +63,17 @@ export function baseUrlOf<F extends string>(fields: Fields<F>, field: F, at: Ori
   }
   return undefined;
 }
+
+/**
+ * `maxRequestsPerMinute`: an optional ceiling on the account's upstream calls (the pacer takes the
+ * lower of it and what the provider advertises); undefined when unset, null when invalid.
+ */
+export function ceilingOf<F extends string>(fields: Fields<F>, field: F, at: Origin): number | undefined | null {
+  const value = fields[field];
+  if (value === undefined) return undefined;
+  if (!/^\d{1,7}$/.test(value) || Number(value) < 1) {
+    at.problem(field, `expected a whole number of calls per minute, at least 1, got ${quote(value)}`);
+    return null;
+  }
+  return Number(value);
+}

@@ -32,6 +32,7 @@
 import { ofetch } from 'ofetch';
 import { type Clock, systemClock } from '../clock.js';
 import { MAX_PROVIDER_WAIT_MS, type Provider, type ProviderErrorCode } from '../jobs/model.js';
+import type { AdvertisedLimit } from '../jobs/ports.js';
 
 export { MAX_PROVIDER_WAIT_MS } from '../jobs/model.js';
 
@@ -47,6 +48,11 @@ export interface UpstreamOptions {
   readonly maxRetryWaitMs: number;
   /** Calls in flight at once per account, for providers asked one id per call. */
   readonly concurrency: number;
+  /**
+   * `UPSTREAM_QUEUE_MS`: how long a query's call may wait for a turn of its account's pacer (the
+   * status store applies it; `DEFAULT_QUEUE_MS` if omitted).
+   */
+  readonly queueMs?: number;
   /**
    * Most bytes read of one answer, after inflation; past it the answer is `BAD_RESPONSE`.
    * `DEFAULT_MAX_BODY_BYTES` (8 MiB) if omitted.
@@ -135,6 +141,8 @@ export interface Upstream {
   fail(code: ProviderErrorCode, what: string, status?: number | null): UpstreamError;
   /** `ImageKit account "default"`: how messages name this account. */
   readonly label: string;
+  /** The rate limit advertised on the latest answer that carried one; null: none seen yet. */
+  rateLimit(): AdvertisedLimit | null;
 }
 
 /** The default of `UpstreamOptions.maxBodyBytes` (`UPSTREAM_MAX_BODY_BYTES`): 8 MiB, inflated. */
@@ -151,6 +159,7 @@ export function createUpstream(config: UpstreamConfig): Upstream {
   const clock = config.clock ?? systemClock;
   const label = `${config.label} account "${config.account}"`;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let advertised: AdvertisedLimit | null = null;
 
   function fail(code: ProviderErrorCode, what: string, status: number | null = null, retryAfterMs: number | null = null): UpstreamError {
     return { ok: false, code, message: `${label} ${what}`, retryAfterMs, status };
@@ -218,6 +227,8 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     }
 
     const { status, headers, text } = sent;
+    // Every answer may say how much is left: the account's pacer reads the latest.
+    advertised = rateLimitOf(headers, clock.now()) ?? advertised;
     if (status === 401) return fail('UNAUTHORIZED', 'rejected our credentials (401)', status);
     if (status === 403) return fail('UNAUTHORIZED', 'denied access (403)', status);
     if (status === 429) {
@@ -250,8 +261,52 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     }
   }
 
-  return { request, fail: (code, what, status = null) => fail(code, what, status), label };
+  return { request, fail: (code, what, status = null) => fail(code, what, status), label, rateLimit: () => advertised };
 }
+
+/** A header's value as a non-negative number, or null. */
+function numberHeader(headers: Headers, name: string): number | null {
+  const value = headers.get(name)?.trim();
+  return value && /^\d+(\.\d+)?$/.test(value) ? Number(value) : null;
+}
+
+/**
+ * The rate limit an answer advertises, or null when it names none:
+ * - ImageKit: `X-RateLimit-Limit` calls per `X-RateLimit-Interval` ms (`X-RateLimit-Reset`: ms
+ *   until the window resets);
+ * - Zendesk: `ratelimit-limit` / `ratelimit-remaining` / `ratelimit-reset` (s), or
+ *   `X-Rate-Limit` / `X-Rate-Limit-Remaining` (per minute). When both are sent, the one with
+ *   fewer calls left wins.
+ */
+export function rateLimitOf(headers: Headers, nowMs: number): AdvertisedLimit | null {
+  const found: AdvertisedLimit[] = [];
+  const imageKitLimit = numberHeader(headers, 'x-ratelimit-limit');
+  const imageKitInterval = numberHeader(headers, 'x-ratelimit-interval');
+  if (imageKitLimit !== null && imageKitInterval !== null && imageKitInterval > 0) {
+    const reset = numberHeader(headers, 'x-ratelimit-reset');
+    found.push({ limit: imageKitLimit, windowMs: imageKitInterval, remaining: null, resetAt: reset === null ? null : nowMs + reset, at: nowMs });
+  }
+  const draftLimit = numberHeader(headers, 'ratelimit-limit');
+  if (draftLimit !== null) {
+    const reset = numberHeader(headers, 'ratelimit-reset');
+    found.push({
+      limit: draftLimit,
+      windowMs: MINUTE_MS,
+      remaining: numberHeader(headers, 'ratelimit-remaining'),
+      resetAt: reset === null ? null : nowMs + reset * 1000,
+      at: nowMs,
+    });
+  }
+  const zendeskLimit = numberHeader(headers, 'x-rate-limit');
+  if (zendeskLimit !== null) {
+    found.push({ limit: zendeskLimit, windowMs: MINUTE_MS, remaining: numberHeader(headers, 'x-rate-limit-remaining'), resetAt: null, at: nowMs });
+  }
+  if (found.length === 0) return null;
+  const left = (limit: AdvertisedLimit) => limit.remaining ?? limit.limit;
+  return found.reduce((best, limit) => (left(limit) < left(best) ? limit : best));
+}
+
+const MINUTE_MS = 60_000;
 
 /** 429, 5xx and network errors are worth another try; a timeout is not (it would multiply latency). */
 function isRetryable(error: UpstreamError): boolean {

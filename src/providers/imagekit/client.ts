@@ -91,6 +91,8 @@ export function createImageKitClient(account: ImageKitAccount, deps: UpstreamDep
     account: account.name,
     kinds,
     sandbox: account.sandbox,
+    rateLimit: upstream.rateLimit,
+    maxRequestsPerMinute: account.maxRequestsPerMinute ?? null,
     batchSize: 1,
     async fetchStatuses(kind, nativeIds) {
       if (!kinds.includes(kind)) return notServed(kind, account.name, upstream, clock, words, nativeIds);

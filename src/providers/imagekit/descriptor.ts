@@ -2,7 +2,7 @@
  * ImageKit, described: its kinds (bulk jobs, purge requests), its status words, how an account is
  * configured (`IMAGEKIT_*`, the file's `imagekit`), and its client (`client.ts`).
  */
-import { baseUrlOf, requiredSecret, type Fields, type Origin } from '../account-fields.js';
+import { baseUrlOf, ceilingOf, requiredSecret, type Fields, type Origin } from '../account-fields.js';
 import type { ProviderDescriptor } from '../descriptor.js';
 import { createImageKitClient } from './client.js';
 
@@ -13,6 +13,8 @@ export interface ImageKitAccount {
   /** Sent as HTTP Basic username with an empty password. */
   readonly privateKey: string;
   readonly sandbox: boolean;
+  /** `maxRequestsPerMinute`: a ceiling on upstream calls per minute (the pacer takes the lower of it and the advertised limit). */
+  readonly maxRequestsPerMinute?: number;
 }
 
 const ENV_VARS = {
@@ -22,6 +24,11 @@ const ENV_VARS = {
     meaning: 'Enables ImageKit (bulk jobs and purge requests) as account `default`. Secret.',
   },
   baseUrl: { name: 'IMAGEKIT_BASE_URL', default: 'https://api.imagekit.io', meaning: 'ImageKit API base URL (may carry a path prefix).' },
+  maxRequestsPerMinute: {
+    name: 'IMAGEKIT_MAX_REQUESTS_PER_MINUTE',
+    default: '—',
+    meaning: 'Optional ceiling on ImageKit calls per minute for this account; calls are paced to the lower of it and the limit the provider advertises.',
+  },
 } as const;
 
 /** What the client and the outcome builder read: the label, the kinds, the status words. */
@@ -45,11 +52,12 @@ export const IMAGEKIT = {
   createClient: (account, deps) => createImageKitClient(account, deps, WORDS),
 } satisfies ProviderDescriptor<ImageKitAccount, keyof typeof ENV_VARS, (typeof ENV_VARS)[keyof typeof ENV_VARS]['name']>;
 
-function imageKitAccount(name: string, fields: Fields<'privateKey' | 'baseUrl'>, at: Origin): ImageKitAccount | undefined {
+function imageKitAccount(name: string, fields: Fields<'privateKey' | 'baseUrl' | 'maxRequestsPerMinute'>, at: Origin): ImageKitAccount | undefined {
   const privateKey = requiredSecret(fields, 'privateKey', at, 'required to configure ImageKit');
   if (privateKey?.includes(':')) at.problem('privateKey', 'must not contain ":" (it is sent as the HTTP Basic username)');
   const baseUrl = fields.baseUrl === undefined ? ENV_VARS.baseUrl.default : baseUrlOf(fields, 'baseUrl', at);
-  if (privateKey === undefined || privateKey.includes(':') || baseUrl === undefined) return undefined;
-  return { provider: 'IMAGEKIT', name, baseUrl, privateKey, sandbox: false };
+  const ceiling = ceilingOf(fields, 'maxRequestsPerMinute', at);
+  if (privateKey === undefined || privateKey.includes(':') || baseUrl === undefined || ceiling === null) return undefined;
+  return { provider: 'IMAGEKIT', name, baseUrl, privateKey, sandbox: false, ...(ceiling && { maxRequestsPerMinute: ceiling }) };
 }
 

@@ -72,6 +72,8 @@ export function createSaymonClient(account: SaymonAccount, deps: UpstreamDeps, w
     account: account.name,
     kinds: ['SAYMON_BULK_OP'],
     sandbox: account.sandbox,
+    rateLimit: upstream.rateLimit,
+    maxRequestsPerMinute: account.maxRequestsPerMinute ?? null,
     batchSize: 1,
     async fetchStatuses(kind, nativeIds) {
       if (kind !== 'SAYMON_BULK_OP') return notServed(kind, account.name, upstream, clock, words, nativeIds);

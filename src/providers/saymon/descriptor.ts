@@ -2,7 +2,7 @@
  * SAYMON, described: its kind (bulk operations), its status words (`finished`), how an account is
  * configured (`SAYMON_*`, the file's `saymon`), and its client (`client.ts`, sessions in `session.ts`).
  */
-import { baseUrlOf, quote, required, requiredSecret, type Fields, type Origin } from '../account-fields.js';
+import { baseUrlOf, ceilingOf, quote, required, requiredSecret, type Fields, type Origin } from '../account-fields.js';
 import type { ProviderDescriptor } from '../descriptor.js';
 import { createSaymonClient } from './client.js';
 
@@ -17,6 +17,8 @@ export interface SaymonAccount {
   readonly baseUrl: string;
   readonly auth: SaymonAuth;
   readonly sandbox: boolean;
+  /** `maxRequestsPerMinute`: a ceiling on upstream calls per minute (the pacer takes the lower of it and the advertised limit). */
+  readonly maxRequestsPerMinute?: number;
 }
 
 const ENV_VARS = {
@@ -28,6 +30,11 @@ const ENV_VARS = {
     name: 'SAYMON_AUTH',
     default: '`basic` with a login, `token` with an API token',
     meaning: 'SAYMON auth scheme: `basic`, `session` or `token`; required when both a login and a token are set.',
+  },
+  maxRequestsPerMinute: {
+    name: 'SAYMON_MAX_REQUESTS_PER_MINUTE',
+    default: '—',
+    meaning: 'Optional ceiling on SAYMON calls per minute for this account; calls are paced to the lower of it and the limit the provider advertises.',
   },
 } as const;
 
@@ -52,13 +59,14 @@ const SAYMON_SCHEMES = ['basic', 'session', 'token'] as const;
 
 function saymonAccount(
   name: string,
-  fields: Fields<'baseUrl' | 'login' | 'password' | 'apiToken' | 'auth'>,
+  fields: Fields<'baseUrl' | 'login' | 'password' | 'apiToken' | 'auth' | 'maxRequestsPerMinute'>,
   at: Origin,
 ): SaymonAccount | undefined {
   const baseUrl = required(fields, 'baseUrl', at, 'required to configure SAYMON') && baseUrlOf(fields, 'baseUrl', at);
   const auth = saymonAuth(fields, at);
-  if (baseUrl === undefined || auth === undefined) return undefined;
-  return { provider: 'SAYMON', name, baseUrl, auth, sandbox: false };
+  const ceiling = ceilingOf(fields, 'maxRequestsPerMinute', at);
+  if (baseUrl === undefined || auth === undefined || ceiling === null) return undefined;
+  return { provider: 'SAYMON', name, baseUrl, auth, sandbox: false, ...(ceiling && { maxRequestsPerMinute: ceiling }) };
 }
 
 function saymonAuth(fields: Fields<'login' | 'password' | 'apiToken' | 'auth'>, at: Origin): SaymonAuth | undefined {

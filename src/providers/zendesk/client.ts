@@ -68,6 +68,8 @@ export function createZendeskClient(account: ZendeskAccount, deps: UpstreamDeps,
     account: account.name,
     kinds: ['ZENDESK_JOB_STATUS'],
     sandbox: account.sandbox,
+    rateLimit: upstream.rateLimit,
+    maxRequestsPerMinute: account.maxRequestsPerMinute ?? null,
     batchSize: SHOW_MANY_CHUNK,
     async fetchStatuses(kind, nativeIds) {
       if (kind !== 'ZENDESK_JOB_STATUS') return notServed(kind, account.name, upstream, clock, words, nativeIds);

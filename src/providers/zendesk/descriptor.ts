@@ -2,7 +2,7 @@
  * Zendesk, described: its kind (job statuses), its status words, how an account is configured
  * (`ZENDESK_*`, the file's `zendesk`), and its client (`client.ts`; wire parsing in `wire.ts`).
  */
-import { baseUrlOf, quote, required, requiredSecret, type Fields, type Origin } from '../account-fields.js';
+import { baseUrlOf, ceilingOf, quote, required, requiredSecret, type Fields, type Origin } from '../account-fields.js';
 import type { ProviderDescriptor } from '../descriptor.js';
 import { createZendeskClient } from './client.js';
 
@@ -16,6 +16,8 @@ export interface ZendeskAccount {
   readonly baseUrl: string;
   readonly auth: ZendeskAuth;
   readonly sandbox: boolean;
+  /** `maxRequestsPerMinute`: a ceiling on upstream calls per minute (the pacer takes the lower of it and the advertised limit). */
+  readonly maxRequestsPerMinute?: number;
 }
 
 const ENV_VARS = {
@@ -24,6 +26,11 @@ const ENV_VARS = {
   email: { name: 'ZENDESK_EMAIL', default: '—', meaning: 'Zendesk agent email, with `ZENDESK_API_TOKEN`.' },
   apiToken: { name: 'ZENDESK_API_TOKEN', default: '—', meaning: 'Zendesk API token, with `ZENDESK_EMAIL`. Secret.' },
   oauthToken: { name: 'ZENDESK_OAUTH_TOKEN', default: '—', meaning: 'Zendesk OAuth access token, instead of email and API token. Secret.' },
+  maxRequestsPerMinute: {
+    name: 'ZENDESK_MAX_REQUESTS_PER_MINUTE',
+    default: '—',
+    meaning: 'Optional ceiling on Zendesk calls per minute for this account; calls are paced to the lower of it and the limit the provider advertises.',
+  },
 } as const;
 
 /** What the client and the outcome builder read: the label, the kinds, the status words. */
@@ -46,13 +53,14 @@ export const ZENDESK = {
   createClient: (account, deps) => createZendeskClient(account, deps, WORDS),
 } satisfies ProviderDescriptor<ZendeskAccount, keyof typeof ENV_VARS, (typeof ENV_VARS)[keyof typeof ENV_VARS]['name']>;
 
-type ZendeskFields = Fields<'subdomain' | 'baseUrl' | 'email' | 'apiToken' | 'oauthToken'>;
+type ZendeskFields = Fields<'subdomain' | 'baseUrl' | 'email' | 'apiToken' | 'oauthToken' | 'maxRequestsPerMinute'>;
 
 function zendeskAccount(name: string, fields: ZendeskFields, at: Origin): ZendeskAccount | undefined {
   const baseUrl = zendeskBaseUrl(fields, at);
   const auth = zendeskAuth(fields, at);
-  if (baseUrl === undefined || auth === undefined) return undefined;
-  return { provider: 'ZENDESK', name, baseUrl, auth, sandbox: false };
+  const ceiling = ceilingOf(fields, 'maxRequestsPerMinute', at);
+  if (baseUrl === undefined || auth === undefined || ceiling === null) return undefined;
+  return { provider: 'ZENDESK', name, baseUrl, auth, sandbox: false, ...(ceiling && { maxRequestsPerMinute: ceiling }) };
 }
 
 /** A DNS label: what Zendesk allows as a subdomain. */
