@@ -21,6 +21,8 @@ export interface GaugeSources {
   readonly cacheEntries?: () => number;
   /** Cluster mode only: whether Redis is connected, and the poll leases this instance holds. */
   readonly cluster?: () => { connected: boolean; leasesHeld: number };
+  /** The registry: unfinished tracked jobs this instance's tracker watches. */
+  readonly trackedUnfinished?: () => number;
   /** Each account's upstream budget and its use (the status store's pacer). */
   readonly upstreamBudgets?: () => readonly BudgetUse[];
 }
@@ -41,6 +43,10 @@ export interface Metrics {
   /** For the poller's `onPoll`: one refresh covering `jobs` jobs. */
   polled(jobs: number): void;
   refused(reason: Refusal): void;
+  /** The tracker wrote one history entry. */
+  historyWritten(): void;
+  /** A registry call failed (database away or too slow). */
+  registryError(): void;
   /** One finished HTTP response (WebSocket upgrades excluded). */
   httpResponse(path: string, status: number): void;
   /** Adds (or replaces) what the gauges read; parts not named are kept. */
@@ -100,6 +106,9 @@ export function createMetrics(): Metrics {
     registers,
   });
 
+  const historyWrites = new Counter({ name: 'jsg_registry_history_writes_total', help: 'History entries this instance wrote (one per observed change, cluster-wide once).', registers });
+  const registryErrors = new Counter({ name: 'jsg_registry_errors_total', help: 'Registry calls that failed (database unreachable or slower than REGISTRY_TIMEOUT_MS).', registers });
+  gauge(registry, 'jsg_registry_tracked_unfinished_jobs', 'Tracked jobs not final yet, watched by this instance\'s tracker.', () => sources.trackedUnfinished?.());
   const shed = new Counter({
     name: 'jsg_upstream_shed_total',
     help: 'Upstream calls of queries shed: no turn of the account\'s rate budget within UPSTREAM_QUEUE_MS, their refs answered RATE_LIMITED without asking.',
@@ -132,6 +141,8 @@ export function createMetrics(): Metrics {
     polled: (jobs) => polls.inc(jobs),
     shed: (provider, account) => shed.inc({ provider, account }),
     refused: (reason) => refusals.inc({ reason }),
+    historyWritten: () => historyWrites.inc(),
+    registryError: () => registryErrors.inc(),
     httpResponse: (path, status) => responses.inc({ path: KNOWN_PATHS.has(path) ? path : 'other', status: String(status) }),
     observe(next) {
       sources = { ...sources, ...next };

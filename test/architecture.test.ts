@@ -43,11 +43,11 @@ function allowed(from: string, file: string, target: string): boolean {
     case 'providers/':
       return to === 'jobs/' || TOOLS.includes(to);
     case 'config/':
-      return to === 'providers/' || to === 'jobs/' || to === 'security/' || to === 'cluster/';
+      return to === 'providers/' || to === 'jobs/' || to === 'security/' || to === 'cluster/' || to === 'registry/';
     case 'security/':
       return to === 'jobs/' || target === 'providers/catalog.ts';
     case 'schema/':
-      return to === 'jobs/' || to === 'security/' || target === 'providers/catalog.ts';
+      return to === 'jobs/' || to === 'security/' || to === 'registry/' || target === 'providers/catalog.ts';
     case 'sandbox/':
       return to === 'clock.ts' || target === 'jobs/model.ts' || /^providers\/(\w+\/)?descriptor\.ts$/.test(target);
     case 'http/':

@@ -68,6 +68,7 @@ describe('defaults', () => {
         trustedDocuments: null,
         maxSubscriptionsPerConnection: 100,
       },
+      registry: { databaseUrl: null, dataDir: './data', retentionDays: 30, retentionMs: 30 * 86_400_000, timeoutMs: 5000 },
       secrets: [],
     });
   });
@@ -274,11 +275,26 @@ describe('JOBS_CONFIG', () => {
     });
     const config = loadConfig({ JOBS_CONFIG: path, SUPPORT_KEY: 'support-key', API_KEYS: 'a-key, b-key' });
     expect(config.security.apiKeys).toEqual([
-      { key: 'a-key', providers: null, name: 'key1' },
-      { key: 'b-key', providers: null, name: 'key2' },
-      { key: 'support-key', providers: ['ZENDESK'], name: 'support' },
-      { key: 'ops-key', providers: null, name: 'ops' },
+      { key: 'a-key', providers: null, name: 'key1', can: ['read', 'track', 'start', 'webhooks'] },
+      { key: 'b-key', providers: null, name: 'key2', can: ['read', 'track', 'start', 'webhooks'] },
+      { key: 'support-key', providers: ['ZENDESK'], name: 'support', can: ['read', 'track'] },
+      { key: 'ops-key', providers: null, name: 'ops', can: ['read', 'track'] },
     ]);
+  });
+
+  it('gives JOBS_CONFIG keys the capabilities they list', async () => {
+    const path = await jobsFile({ apiKeys: [{ name: 'starter', key: 'starter-key', can: ['read', 'start'] }] });
+    expect(loadConfig({ JOBS_CONFIG: path }).security.apiKeys).toEqual([{ key: 'starter-key', providers: null, name: 'starter', can: ['read', 'start'] }]);
+    const bad = await jobsFile({ apiKeys: [{ name: 'odd', key: 'odd-key', can: ['fly'] }] });
+    expect(() => loadConfig({ JOBS_CONFIG: bad })).toThrow(/apiKeys\[0\]\.can\[0\]/);
+  });
+
+  it('reads the registry settings and keeps the database password secret', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://app:s3cret-pw@db:5432/jobs', DATA_DIR: '/var/lib/jsg', TRACK_RETENTION_DAYS: '7' });
+    expect(config.registry).toMatchObject({ databaseUrl: 'postgres://app:s3cret-pw@db:5432/jobs', dataDir: '/var/lib/jsg', retentionDays: 7 });
+    expect(config.secrets).toContain('s3cret-pw');
+    expect(loadConfig({ DATABASE_URL: 'memory:' }).registry.databaseUrl).toBe('memory:');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:pw@h/db' })).toThrow(/^DATABASE_URL: expected postgres:\/\/…, postgresql:\/\/… or memory:$/);
   });
 });
 

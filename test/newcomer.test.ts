@@ -4,6 +4,9 @@
  * at `/` and at unknown paths, and GraphiQL's demo jobs, fresh on every page load.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +20,8 @@ const ROOT = new URL('../', import.meta.url);
 async function runMain(env: Record<string, string>, until: (out: string) => boolean): Promise<{ stdout: string; stderr: string; code: number | null }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    // Each run its own embedded database directory: the zero-config default, without two runs sharing ./data.
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'jsg-newcomer-')), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

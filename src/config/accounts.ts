@@ -9,6 +9,7 @@ import type { Fields, Origin } from '../providers/account-fields.js';
 import { PROVIDER_SETUPS, type ProviderSetup } from '../providers/catalog.js';
 import type { AccountConfig } from '../providers/descriptor.js';
 import type { ApiKey } from '../security/api-keys.js';
+import { CAPABILITIES, DEFAULT_CAPABILITIES } from '../security/caller.js';
 import { splitList, type Env, type EnvName, type EnvReader } from './env.js';
 import type { Findings } from './findings.js';
 import { readJobsFile, settingResolver, type FileProblem, type JobsConfigFile, type Resolve, type Setting } from './jobs-file.js';
@@ -76,7 +77,7 @@ function envApiKeys(read: EnvReader, findings: Findings): ApiKey[] {
   splitList(read.text('API_KEYS')).forEach((key, index) => {
     findings.secret(key);
     const problem = apiKeyProblem(key, apiKeys);
-    if (problem === undefined) apiKeys.push({ key, providers: null, name: `key${index + 1}` });
+    if (problem === undefined) apiKeys.push({ key, providers: null, name: `key${index + 1}`, can: [...CAPABILITIES] });
     else findings.problem('API_KEYS', `key ${index + 1} ${problem}`);
   });
   return apiKeys;
@@ -147,7 +148,14 @@ function fileApiKeys(file: JobsConfigFile, envKeys: readonly ApiKey[], { resolve
     if (typeof key !== 'string') return;
     const keyProblem = apiKeyProblem(key, accepted);
     if (keyProblem !== undefined) problem(`apiKeys[${index}].key`, keyProblem);
-    else accepted.push({ key, providers: entry.providers ? [...new Set(entry.providers)] : null, name: entry.name });
+    else {
+      accepted.push({
+        key,
+        providers: entry.providers ? [...new Set(entry.providers)] : null,
+        name: entry.name,
+        can: entry.can ? [...new Set(entry.can)] : [...DEFAULT_CAPABILITIES],
+      });
+    }
   });
   return accepted.slice(envKeys.length);
 }

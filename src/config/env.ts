@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { RedisOptions } from '../cluster/index.js';
 import type { PollOptions } from '../jobs/poller.js';
+import type { RegistryOptions } from '../registry/options.js';
 import type { CacheOptions } from '../jobs/status-store.js';
 import { PROVIDER_ENV, type ProviderEnvName } from '../providers/catalog.js';
 import type { UpstreamOptions } from '../providers/http.js';
@@ -63,6 +64,17 @@ const AFTER_PROVIDERS = {
   REDIS_COMMAND_TIMEOUT_MS: {
     default: '1000',
     meaning: 'A Redis command slower than this counts as failed: a cache or pause read goes to the provider, a lease claim keeps what this instance holds.',
+  },
+  DATABASE_URL: {
+    default: 'embedded, on disk under `DATA_DIR`',
+    meaning:
+      'Where tracked jobs live: `postgres://…`/`postgresql://…` a PostgreSQL server (required with `REDIS_URL`); `memory:` the embedded database, keeping nothing. Its password is a secret.',
+  },
+  DATA_DIR: { default: './data', meaning: 'Where the embedded database (PGlite) keeps its files; one process at a time.' },
+  TRACK_RETENTION_DAYS: { default: '30', meaning: 'Finished tracked jobs (and their history) older than this are forgotten by an hourly sweep.' },
+  REGISTRY_TIMEOUT_MS: {
+    default: '5000',
+    meaning: 'Longest a registry call may take; slower (database away) answers `REGISTRY_UNAVAILABLE` while part 1 goes on.',
   },
   API_KEYS: {
     default: 'open',
@@ -289,6 +301,47 @@ export function readRedis(read: EnvReader, findings: Findings): RedisOptions | n
     commandTimeoutMs: read.int('REDIS_COMMAND_TIMEOUT_MS', 1, MAX_TIMER_MS),
   };
   return url === null ? null : { url, ...options };
+}
+
+const DAY_MS = 86_400_000;
+
+/** `DATABASE_URL`, `DATA_DIR`, `TRACK_RETENTION_DAYS`, `REGISTRY_TIMEOUT_MS`; the URL's password is a secret and never echoed. */
+export function readRegistry(read: EnvReader, findings: Findings): RegistryOptions {
+  const value = read.text('DATABASE_URL');
+  let databaseUrl: string | null = null;
+  if (value === 'memory:') {
+    databaseUrl = value;
+  } else if (value !== undefined) {
+    let url: URL | null = null;
+    try {
+      url = new URL(value);
+    } catch {
+      // Reported below.
+    }
+    if (url && (url.protocol === 'postgres:' || url.protocol === 'postgresql:')) {
+      findings.secret(url.password);
+      findings.secret(safeDecodeURIComponent(url.password));
+      databaseUrl = value;
+    } else {
+      findings.problem('DATABASE_URL', 'expected postgres://…, postgresql://… or memory:');
+    }
+  }
+  const retentionDays = read.int('TRACK_RETENTION_DAYS', 1, 36_500);
+  return {
+    databaseUrl,
+    dataDir: read.text('DATA_DIR') ?? ENV.DATA_DIR.default,
+    retentionDays,
+    retentionMs: retentionDays * DAY_MS,
+    timeoutMs: read.int('REGISTRY_TIMEOUT_MS', 1, MAX_TIMER_MS),
+  };
+}
+
+function safeDecodeURIComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PROVIDERS, PROVIDER_SETUPS, type ProviderSetup } from '../providers/catalog.js';
+import { CAPABILITIES } from '../security/caller.js';
 import type { Env } from './env.js';
 import type { Findings } from './findings.js';
 
@@ -38,6 +39,7 @@ const apiKeySchema = z.strictObject({
   name: accountNameSchema,
   key: settingSchema,
   providers: z.array(z.enum(PROVIDERS)).min(1, 'list at least one provider, or omit "providers" for all').optional(),
+  can: z.array(z.enum(CAPABILITIES)).optional(),
 });
 
 /** The whole file; a key it does not know is a problem, not ignored. */

@@ -9,6 +9,7 @@ import type { PollOptions } from '../jobs/poller.js';
 import type { CacheOptions } from '../jobs/status-store.js';
 import type { AccountConfig } from '../providers/descriptor.js';
 import type { UpstreamOptions } from '../providers/http.js';
+import type { RegistryOptions } from '../registry/options.js';
 import type { SecurityOptions } from '../security/options.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -54,6 +55,8 @@ export interface Config {
   /** `UPSTREAM_*`: timeouts, retries, concurrency and body cap of every provider call. */
   readonly upstream: UpstreamOptions;
   readonly security: SecurityOptions;
+  /** The registry: `DATABASE_URL`, `DATA_DIR`, `TRACK_RETENTION_DAYS`, `REGISTRY_TIMEOUT_MS`. */
+  readonly registry: RegistryOptions;
   /** Every configured secret value (keys, passwords, tokens, API keys, Redis password), longest first, for redaction by value. */
   readonly secrets: string[];
 }

@@ -18,13 +18,21 @@ export function defaultQuery(refs: readonly { kind: JobKind; nativeId: string }[
   const examples = refs.length > 0 ? refs : [{ kind: 'ZENDESK_JOB_STATUS' as const, nativeId: 'V3-eb3753c8075be0c165b61b89a50ea0aa' }];
   const list = examples.map((ref) => `    { kind: ${ref.kind}, id: ${JSON.stringify(ref.nativeId)} }`).join('\n');
   const intro = refs.length > 0 ? '# Jobs at the built-in sandbox providers: run it again to watch them move.' : '# Put your own job ids in the refs below.';
+  const first = examples[0]!;
   return `${intro}
+# Tracked jobs live in the registry: track one with the mutation below (select it and run it),
+# then trackedJobs lists it, kept fresh by the tracker with no upstream call here.
+#   mutation Track { trackJobs(refs: [{ kind: ${first.kind}, id: ${JSON.stringify(first.nativeId)} }], labels: ["demo"]) { __typename } }
 query JobStatuses {
   providers { provider account sandbox kinds }
   jobs(refs: [
 ${list}
   ]) {
 ${SELECTION}
+  }
+  trackedJobs(first: 10, filter: { done: false }) {
+    totalCount
+    edges { node { __typename ... on Job { kind nativeId state tracking { labels trackedAt } } } }
   }
 }
 `;

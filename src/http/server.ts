@@ -13,8 +13,12 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import DataLoader from 'dataloader';
 import type { ServerSettings } from '../config/model.js';
 import type { JobService } from '../jobs/service.js';
+import { type JobRef, refKey } from '../jobs/model.js';
+import type { RegistryService } from '../registry/service.js';
+import type { TrackedJob } from '../registry/tracked-job.js';
 import { type Logger, withLogContext } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { requestIdOf } from './request-id.js';
@@ -36,6 +40,8 @@ import { attachWebSocket } from './websocket.js';
 export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'maxRefs' | 'bodyLimitBytes' | 'graphiql'> {
   /** The job service, built by the composition root (`app.ts`); the server stops its poller on close. */
   readonly jobs: JobService;
+  /** The job registry (tracked jobs), built by the composition root; the server closes nothing of it. */
+  readonly registry: RegistryService;
   readonly logger: Logger;
   readonly clock?: Clock;
   /** The query GraphiQL opens with; a function is asked on every page load (fresh sandbox demo jobs). */
@@ -234,9 +240,16 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
         caller,
         stopping,
         maxRefs: options.maxRefs,
+        registry: options.registry,
+        tracked: trackedLoader(options.registry),
       };
     },
   });
+}
+
+/** Per operation: each ref's tracked job, the refs of one tick in one registry query. */
+function trackedLoader(registry: RegistryService): DataLoader<JobRef, TrackedJob | null, string> {
+  return new DataLoader((refs: readonly JobRef[]) => registry.getTracked(refs), { cacheKeyFn: refKey });
 }
 
 async function answerReadiness(res: ServerResponse, options: ServerOptions): Promise<void> {

@@ -4,7 +4,7 @@
  * plain data and `reviveOutcome` restores what JSON loses (dates).
  */
 import { createPubSub, type PubSub } from 'graphql-yoga';
-import type { JobOutcome } from './model.js';
+import type { JobOutcome, JobState } from './model.js';
 
 /** What the poller publishes when a job's outcome changes. */
 export interface JobEvent {
@@ -12,13 +12,27 @@ export interface JobEvent {
   readonly outcome: JobOutcome;
 }
 
-export type JobPubSub = PubSub<{ job: [key: string, event: JobEvent] }>;
+/**
+ * What the registry's tracker publishes on the `tracked-jobs` topic: a job tracked, changed or
+ * untracked. Plain data, since it may cross Redis; `job` is the registry's view of the job after
+ * the event (`registry/tracked-job.ts` revives it), opaque to the domain.
+ */
+export interface TrackedJobMessage {
+  readonly type: 'TRACKED' | 'CHANGED' | 'UNTRACKED';
+  readonly job: unknown;
+  readonly previousState: JobState | null;
+  readonly at: Date | string;
+}
 
-export type JobEventTarget = NonNullable<Parameters<typeof createPubSub<{ job: [key: string, event: JobEvent] }>>[0]>['eventTarget'];
+type Topics = { job: [key: string, event: JobEvent]; 'tracked-jobs': [event: TrackedJobMessage] };
+
+export type JobPubSub = PubSub<Topics>;
+
+export type JobEventTarget = NonNullable<Parameters<typeof createPubSub<Topics>>[0]>['eventTarget'];
 
 /** An in-memory pub/sub unless an event target (Redis) is given. */
 export function createJobPubSub(eventTarget?: JobEventTarget): JobPubSub {
-  return createPubSub<{ job: [key: string, event: JobEvent] }>(eventTarget ? { eventTarget } : {});
+  return createPubSub<Topics>(eventTarget ? { eventTarget } : {});
 }
 
 /** Undoes JSON's damage to an outcome that crossed a process boundary. */

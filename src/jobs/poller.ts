@@ -30,7 +30,7 @@ import type { Clock } from '../clock.js';
 import type { JobPubSub } from './events.js';
 import { NotFoundGrace } from './not-found-grace.js';
 import { localPollCoordinator } from './poll-coordinator.js';
-import type { PollClaim, PollCoordinator } from './ports.js';
+import type { PollClaim, PollCoordinator, PollObserver } from './ports.js';
 import {
   type JobOutcome,
   type JobRef,
@@ -71,6 +71,8 @@ export interface PollerOptions extends Omit<PollOptions, 'notFoundGraceMs'> {
   readonly coordinator?: PollCoordinator;
   /** When a not found is final (shared with the feed); default: at once. */
   readonly notFound?: NotFoundGrace;
+  /** Told of every answer this instance polled (the registry's tracker records them); may be set later with `observe`. */
+  readonly observer?: PollObserver;
 }
 
 interface Watched {
@@ -120,11 +122,18 @@ export class Poller {
   private readonly random: () => number;
   private readonly coordinator: PollCoordinator;
   private readonly notFound: NotFoundGrace;
+  private observer: PollObserver | undefined;
 
   constructor(private readonly options: PollerOptions) {
     this.random = options.random ?? Math.random;
     this.coordinator = options.coordinator ?? localPollCoordinator;
     this.notFound = options.notFound ?? new NotFoundGrace({ graceMs: 0, clock: options.clock });
+    this.observer = options.observer;
+  }
+
+  /** Sets the one observer of poll answers (the tracker, wired after the job service is built). */
+  observe(observer: PollObserver | undefined): void {
+    this.observer = observer;
   }
 
   /**
@@ -366,6 +375,7 @@ export class Poller {
 
   private settle(entry: Watched, answer: JobOutcome): void {
     if (!this.isCurrent(entry)) return; // released while in flight
+    this.observer?.observed(entry.ref, answer, entry.last);
     // A never-seen job's not found stays provisional through its grace: keep polling it.
     const outcome = this.notFound.judge(answer);
     // A first sighting is news to publish, but says nothing about whether the job is moving.

@@ -8,7 +8,7 @@
  * that fail are dropped. A query must never fail because the shared level is away; it goes to the
  * provider instead.
  */
-import type { JobKind, JobOutcome, Provider } from './model.js';
+import type { JobKind, JobOutcome, JobRef, Provider } from './model.js';
 
 /** One client per configured provider account, answering statuses for batches of native ids. */
 export interface ProviderClient {
@@ -105,4 +105,15 @@ export interface SharedPauses {
   read(accountKeys: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** Tells every instance to leave an account alone until `untilMs` (`waitMs` from now). Fire and forget. */
   write(accountKey: string, untilMs: number, waitMs: number): void;
+}
+
+/**
+ * Told of every poll answer, on the instance that polled (the lease holder), so that a recorder
+ * (the registry's tracker) writes each observed change once cluster-wide. `outcome` is the
+ * provider's answer as it came (a not found is not yet judged against the grace); `previous` is
+ * what this poller last saw of the job (undefined before its first answer here). Must not throw
+ * and is not awaited: a slow recorder never delays polling.
+ */
+export interface PollObserver {
+  observed(ref: JobRef, outcome: JobOutcome, previous: JobOutcome | undefined): void;
 }

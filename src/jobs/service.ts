@@ -50,6 +50,8 @@ export interface JobService {
   readonly store: StatusStore;
   readonly poller: Poller;
   readonly feed: JobFeed;
+  /** The pub/sub every event goes through (Redis in cluster mode). */
+  readonly pubsub: JobPubSub;
   /** Stops polling; open feeds end when their transports close them. */
   stop(): void;
 }
@@ -84,7 +86,12 @@ export function createJobService(options: JobServiceOptions): JobService {
     onPoll: options.onPoll,
   });
   const feed = new JobFeed({ store, poller, pubsub, clock, notFound });
-  return { store, poller, feed, stop: () => {
+  return {
+    store,
+    poller,
+    feed,
+    pubsub,
+    stop: () => {
       poller.stop();
       store.pacer.stop();
     },

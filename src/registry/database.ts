@@ -11,8 +11,8 @@
  *
  * A PGlite instance is expensive (seconds and hundreds of MB to initialise): open one per process.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -59,9 +59,15 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Regis
   if (url === undefined || url === '' || url === 'memory:') {
     const dataDir = url === 'memory:' ? undefined : resolve(options.dataDir ?? './data');
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    const pglite = await PGlite.create(dataDir ? { dataDir } : {});
-    logger?.info({ database: 'pglite', dataDir: dataDir ?? 'memory' }, 'registry database opened');
-    return wrapPglite(pglite, { logger, closeInstance: true });
+    const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+    try {
+      const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+      logger?.debug({ database: 'pglite', dataDir: dataDir ?? 'memory' }, 'registry database opened');
+      return await wrapPglite(pglite, { logger, closeInstance: true, onClose: unlock });
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
   throw new RegistryError('DATABASE_URL_INVALID', 'DATABASE_URL must be postgres://…, postgresql://… or memory:');
@@ -78,9 +84,46 @@ export async function openPgliteDatabase(
   return wrapPglite(pglite, { logger: options.logger, closeInstance: options.closeInstance ?? false });
 }
 
+const LOCK_FILE = 'jsg.lock';
+
+/**
+ * Claims `dataDir` for this process: PGlite is one process's database, and two processes on one
+ * directory would corrupt it. The lock file names the holder's pid; a lock whose process is gone
+ * (killed with -9) is taken over. Answers the function that releases it.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+        throw new RegistryError(
+          'DATA_DIR_LOCKED',
+          `DATA_DIR ${dataDir} is in use by process ${holder}: the embedded database serves one process; stop it, use another DATA_DIR, or set DATABASE_URL=postgres://… to share one database`,
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new RegistryError('DATA_DIR_LOCKED', `DATA_DIR ${dataDir}: could not take its lock file ${LOCK_FILE}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function wrapPglite(
   pglite: PGlite,
-  { logger, closeInstance }: { logger: Logger | undefined; closeInstance: boolean },
+  { logger, closeInstance, onClose }: { logger: Logger | undefined; closeInstance: boolean; onClose?: () => void },
 ): Promise<RegistryDatabase> {
   const db = new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
   let closed = false;
@@ -89,6 +132,7 @@ async function wrapPglite(
     closed = true;
     await db.destroy();
     if (closeInstance) await pglite.close();
+    onClose?.();
   };
   return finishOpening({ db, kind: 'pglite', ping: () => pingDb(db), close }, logger);
 }
@@ -105,6 +149,9 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Regi
   });
   // An idle client's connection dropping must not crash the process; the next query fails instead.
   pool.on('error', (error) => options.logger?.warn({ err: error.message }, 'registry database connection lost'));
+  // Nor may a checked-out client's (between the statements of a transaction): its caller's next
+  // statement fails instead, and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', (error) => options.logger?.debug({ err: error.message }, 'registry database connection lost')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   const close = async (): Promise<void> => {
@@ -112,7 +159,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Regi
     closed = true;
     await db.destroy();
   };
-  options.logger?.info({ database: 'postgres', server: serverOf(url) }, 'registry database opened');
+  options.logger?.debug({ database: 'postgres', server: serverOf(url) }, 'registry database opened');
   return finishOpening({ db, kind: 'postgres', ping: () => pingDb(db), close }, options.logger);
 }
 
@@ -131,7 +178,7 @@ export async function migrate(db: Kysely<Database>, logger?: Logger): Promise<vo
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   for (const result of results ?? []) {
-    if (result.status === 'Success') logger?.info({ migration: result.migrationName }, 'registry migration applied');
+    if (result.status === 'Success') logger?.debug({ migration: result.migrationName }, 'registry migration applied');
     if (result.status === 'Error') logger?.error({ migration: result.migrationName }, 'registry migration failed');
   }
   if (error) {
@@ -146,7 +193,7 @@ async function pingDb(db: Kysely<Database>): Promise<void> {
 }
 
 /** Host, port and database of a URL, never its credentials (for logs). */
-function serverOf(url: string): string {
+export function serverOf(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;

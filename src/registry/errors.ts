@@ -14,7 +14,11 @@ export type RegistryErrorCode =
   /** A pagination cursor this registry did not make, or made for another order or list. */
   | 'CURSOR_INVALID'
   /** `first`/`last` out of range, or both given. */
-  | 'PAGE_SIZE_INVALID';
+  | 'PAGE_SIZE_INVALID'
+  /** The database cannot be reached (or did not answer within the registry's timeout). */
+  | 'REGISTRY_UNAVAILABLE'
+  /** Another live process holds the embedded database's data directory. */
+  | 'DATA_DIR_LOCKED';
 
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';

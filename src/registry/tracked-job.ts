@@ -66,6 +66,20 @@ export function outcomeToJson(outcome: JobOutcome): string {
 }
 
 function outcomeFromJson(value: unknown): JobOutcome {
-  const stored = value as JobOutcome & { checkedAt: string };
-  return { ...stored, checkedAt: new Date(stored.checkedAt) } as JobOutcome;
+  const stored = value as JobOutcome & { checkedAt: string | Date };
+  return { ...stored, checkedAt: stored.checkedAt instanceof Date ? stored.checkedAt : new Date(stored.checkedAt) } as JobOutcome;
+}
+
+const DATE_FIELDS = ['trackedAt', 'checkedAt', 'changedAt', 'firstSeenAt', 'startedAt', 'finishedAt', 'notFoundSince', 'finalAt'] as const;
+
+/** Undoes JSON's damage to a tracked job that crossed Redis in an event (dates as strings). */
+export function reviveTrackedJob(value: unknown): TrackedJob {
+  const job = value as Record<string, unknown>;
+  const revived: Record<string, unknown> = { ...job };
+  for (const field of DATE_FIELDS) {
+    const at = job[field];
+    revived[field] = at == null || at instanceof Date ? at : new Date(at as string);
+  }
+  if (job.outcome != null) revived.outcome = outcomeFromJson(job.outcome);
+  return revived as unknown as TrackedJob;
 }

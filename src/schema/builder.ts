@@ -4,11 +4,15 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
 import type { JobFeed } from '../jobs/job-feed.js';
 import type { JobLoader } from '../jobs/job-loader.js';
-import type { Provider } from '../jobs/model.js';
+import type { JobRef, Provider } from '../jobs/model.js';
+import type { RegistryService } from '../registry/service.js';
+import type { TrackedJob } from '../registry/tracked-job.js';
 import type { StatusStore } from '../jobs/status-store.js';
-import { type Caller, mayRead } from '../security/caller.js';
+import { type Caller, type Capability, mayDo, mayRead } from '../security/caller.js';
 import { decodeJobGlobalId, encodeJobGlobalId } from './global-id.js';
 
 /** What each operation gets; built per request (HTTP) or per subscription (WebSocket, SSE). */
@@ -24,13 +28,17 @@ export interface Context {
   readonly feed: JobFeed;
   /** Refs accepted in one `jobs`, `nodes` or `jobUpdates`. */
   readonly maxRefs: number;
+  /** The job registry (tracked jobs, history, the live list). */
+  readonly registry: RegistryService;
+  /** Per request: each ref's tracked job (or null), one registry query per batch. */
+  readonly tracked: DataLoader<JobRef, TrackedJob | null, string>;
 }
 
 export const builder = new SchemaBuilder<{
   Context: Context;
   Scalars: { DateTime: { Input: Date; Output: Date } };
   DefaultFieldNullability: false;
-  AuthScopes: { readProvider: Provider };
+  AuthScopes: { readProvider: Provider; can: Capability };
 }>({
   // Scope auth first, so that no other plugin's wrapper runs a resolver before the check.
   plugins: [ScopeAuthPlugin, RelayPlugin],
@@ -38,7 +46,12 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     // Checked once when a subscription starts, never per event.
     authorizeOnSubscribe: true,
-    authScopes: (context) => ({ readProvider: (provider) => mayRead(context.caller, provider) }),
+    authScopes: (context) => ({
+      readProvider: (provider) => mayRead(context.caller, provider),
+      can: (capability) => mayDo(context.caller, capability),
+    }),
+    // A denied operation or field: a GraphQL error with a code clients can branch on.
+    unauthorizedError: (_parent, _context, _info, result) => new GraphQLError(result.message, { extensions: { code: 'FORBIDDEN' } }),
   },
   relay: {
     encodeGlobalID: encodeJobGlobalId,

@@ -7,6 +7,8 @@ import './zendesk.js';
 import './errors.js';
 import './query.js';
 import './subscription.js';
+import './mutation.js';
+import './tracking.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
 export type { Context } from './builder.js';

@@ -7,7 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Provider } from '../jobs/model.js';
-import { type Caller, OPEN_CALLER } from './caller.js';
+import { type Caller, type Capability, OPEN_CALLER } from './caller.js';
 
 /** A key that requests must carry when API keys are configured. */
 export interface ApiKey {
@@ -17,6 +17,8 @@ export interface ApiKey {
   readonly providers: Provider[] | null;
   /** Safe to log: `key1`, `key2`… for `API_KEYS`, the file's `name` for `JOBS_CONFIG` keys. */
   readonly name: string;
+  /** What the key may do: `JOBS_CONFIG` `can` (default read and track); `API_KEYS` keys can do everything. */
+  readonly can: readonly Capability[];
 }
 
 /** What a check concluded: the caller, or why the request is refused (a message safe to show). */
@@ -36,7 +38,7 @@ export class ApiKeyCheck {
   constructor(apiKeys: readonly ApiKey[]) {
     this.keys = apiKeys.map((apiKey) => ({
       digest: digest(apiKey.key),
-      caller: { keyName: apiKey.name, providers: apiKey.providers ? new Set(apiKey.providers) : null },
+      caller: { keyName: apiKey.name, providers: apiKey.providers ? new Set(apiKey.providers) : null, can: new Set(apiKey.can) },
     }));
   }
 

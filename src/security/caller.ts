@@ -10,6 +10,12 @@ import type { JobLoader } from '../jobs/job-loader.js';
 import { createJobLoader } from '../jobs/job-loader.js';
 import { jobFailure } from '../jobs/failures.js';
 import type { JobFailure, JobOutcome, JobRef, Provider } from '../jobs/model.js';
+
+/** What an API key may do: read jobs, track them, start ImageKit jobs, manage webhooks. */
+export const CAPABILITIES = ['read', 'track', 'start', 'webhooks'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+/** A `JOBS_CONFIG` key without `can`. */
+export const DEFAULT_CAPABILITIES: readonly Capability[] = ['read', 'track'];
 import { PROVIDER_OF_KIND } from '../providers/catalog.js';
 import type { StatusStore } from '../jobs/status-store.js';
 
@@ -18,18 +24,30 @@ export interface Caller {
   readonly keyName: string | null;
   /** The providers whose jobs this caller may read; null: every provider. */
   readonly providers: ReadonlySet<Provider> | null;
+  /** What the caller may do (`JOBS_CONFIG` `can`); an open API and `API_KEYS` keys: everything. */
+  readonly can: ReadonlySet<Capability>;
 }
 
 /** Everyone, when no API key is configured. */
-export const OPEN_CALLER: Caller = { keyName: null, providers: null };
+export const OPEN_CALLER: Caller = { keyName: null, providers: null, can: new Set(CAPABILITIES) };
 
 /** Who a caller is, as far as what it may see goes: equal for callers that see the same results. */
 export function audienceOf(caller: Caller): string {
-  return `${caller.keyName ?? ''}:${caller.providers ? [...caller.providers].sort().join(',') : '*'}`;
+  return `${caller.keyName ?? ''}:${caller.providers ? [...caller.providers].sort().join(',') : '*'}:${[...caller.can].sort().join(',')}`;
 }
 
 /** Nobody: what a context gets when no caller was established (a wiring fault), so that it fails closed. */
-export const NO_CALLER: Caller = { keyName: null, providers: new Set() };
+export const NO_CALLER: Caller = { keyName: null, providers: new Set(), can: new Set() };
+
+/** Whether the caller may do `capability`. */
+export function mayDo(caller: Caller, capability: Capability): boolean {
+  return caller.can.has(capability);
+}
+
+/** The providers the caller may read, as a list; undefined: all. */
+export function visibleProviders(caller: Caller): Provider[] | undefined {
+  return caller.providers ? [...caller.providers] : undefined;
+}
 
 /** Whether the caller may read jobs of `provider`. */
 export function mayRead(caller: Caller, provider: Provider): boolean {

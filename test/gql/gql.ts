@@ -17,6 +17,7 @@ type Documents = {
     "\n  query BenchFloor { __typename }\n": typeof types.BenchFloorDocument,
     "\n  query BenchJobs($refs: [JobRef!]!) {\n    jobs(refs: $refs) {\n      __typename\n      ... on Job { id kind nativeId state rawStatus done progress { completed total percent } message checkedAt }\n      ... on Error { errorMessage: message }\n    }\n  }\n": typeof types.BenchJobsDocument,
     "\n  subscription BenchJobUpdates($refs: [JobRef!]!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      at\n      result {\n        __typename\n        ... on Job { nativeId state progress { completed } }\n      }\n    }\n  }\n": typeof types.BenchJobUpdatesDocument,
+    "query FirstLabels { trackedJobs(first: 1, filter: { search: \"L-\" }) { edges { node { ... on Job { tracking { labels } } } } } }": typeof types.FirstLabelsDocument,
     "\n  fragment JobResultFields on JobResult {\n    __typename\n    ... on Job {\n      id\n      kind\n      provider\n      account\n      nativeId\n      state\n      rawStatus\n      done\n      progress { completed total percent }\n      message\n      checkedAt\n    }\n    ... on ImageKitBulkJob { type purgeRequest { id nativeId state } }\n    ... on SaymonBulkOp { finished }\n    ... on ZendeskJobStatus {\n      url\n      total\n      jobType\n      results { id index action success status error details title externalId }\n    }\n    ... on Error { errorMessage: message }\n    ... on JobNotFoundError { kind nativeId account }\n    ... on ProviderError { provider account code retryAfterMs kind nativeId }\n  }\n": typeof types.JobResultFieldsFragmentDoc,
     "\n  query Job($ref: JobRef!) {\n    job(ref: $ref) { ...JobResultFields }\n  }\n": typeof types.JobDocument,
     "\n  query Jobs($refs: [JobRef!]!) {\n    jobs(refs: $refs) { ...JobResultFields }\n  }\n": typeof types.JobsDocument,
@@ -30,6 +31,7 @@ const documents: Documents = {
     "\n  query BenchFloor { __typename }\n": types.BenchFloorDocument,
     "\n  query BenchJobs($refs: [JobRef!]!) {\n    jobs(refs: $refs) {\n      __typename\n      ... on Job { id kind nativeId state rawStatus done progress { completed total percent } message checkedAt }\n      ... on Error { errorMessage: message }\n    }\n  }\n": types.BenchJobsDocument,
     "\n  subscription BenchJobUpdates($refs: [JobRef!]!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      at\n      result {\n        __typename\n        ... on Job { nativeId state progress { completed } }\n      }\n    }\n  }\n": types.BenchJobUpdatesDocument,
+    "query FirstLabels { trackedJobs(first: 1, filter: { search: \"L-\" }) { edges { node { ... on Job { tracking { labels } } } } } }": types.FirstLabelsDocument,
     "\n  fragment JobResultFields on JobResult {\n    __typename\n    ... on Job {\n      id\n      kind\n      provider\n      account\n      nativeId\n      state\n      rawStatus\n      done\n      progress { completed total percent }\n      message\n      checkedAt\n    }\n    ... on ImageKitBulkJob { type purgeRequest { id nativeId state } }\n    ... on SaymonBulkOp { finished }\n    ... on ZendeskJobStatus {\n      url\n      total\n      jobType\n      results { id index action success status error details title externalId }\n    }\n    ... on Error { errorMessage: message }\n    ... on JobNotFoundError { kind nativeId account }\n    ... on ProviderError { provider account code retryAfterMs kind nativeId }\n  }\n": types.JobResultFieldsFragmentDoc,
     "\n  query Job($ref: JobRef!) {\n    job(ref: $ref) { ...JobResultFields }\n  }\n": types.JobDocument,
     "\n  query Jobs($refs: [JobRef!]!) {\n    jobs(refs: $refs) { ...JobResultFields }\n  }\n": types.JobsDocument,
@@ -66,6 +68,10 @@ export function graphql(source: "\n  query BenchJobs($refs: [JobRef!]!) {\n    j
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription BenchJobUpdates($refs: [JobRef!]!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      at\n      result {\n        __typename\n        ... on Job { nativeId state progress { completed } }\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription BenchJobUpdates($refs: [JobRef!]!) {\n    jobUpdates(refs: $refs) {\n      previousState\n      at\n      result {\n        __typename\n        ... on Job { nativeId state progress { completed } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query FirstLabels { trackedJobs(first: 1, filter: { search: \"L-\" }) { edges { node { ... on Job { tracking { labels } } } } } }"): (typeof documents)["query FirstLabels { trackedJobs(first: 1, filter: { search: \"L-\" }) { edges { node { ... on Job { tracking { labels } } } } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

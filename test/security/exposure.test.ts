@@ -32,8 +32,8 @@ describe('API key check', () => {
   const check = new ApiKeyCheck(loadConfig({ API_KEYS: 'alpha-key,beta-key' }).security.apiKeys);
 
   it('names the caller of a valid bearer token, in any case of "Bearer" and with stray blanks', () => {
-    expect(check.identify('Bearer alpha-key')).toEqual({ caller: { keyName: 'key1', providers: null } });
-    expect(check.identify('bearer beta-key ')).toEqual({ caller: { keyName: 'key2', providers: null } });
+    expect(check.identify('Bearer alpha-key')).toEqual({ caller: { keyName: 'key1', providers: null, can: new Set(['read', 'track', 'start', 'webhooks']) } });
+    expect(check.identify('bearer beta-key ')).toEqual({ caller: { keyName: 'key2', providers: null, can: new Set(['read', 'track', 'start', 'webhooks']) } });
   });
 
   it('refuses what is not exactly a configured key', () => {
@@ -44,6 +44,6 @@ describe('API key check', () => {
   });
 
   it('lets everyone in when no key is configured', () => {
-    expect(new ApiKeyCheck([]).identify(undefined)).toEqual({ caller: { keyName: null, providers: null } });
+    expect(new ApiKeyCheck([]).identify(undefined)).toEqual({ caller: { keyName: null, providers: null, can: new Set(['read', 'track', 'start', 'webhooks']) } });
   });
 });

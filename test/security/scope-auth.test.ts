@@ -14,20 +14,20 @@ import { scriptedZendesk } from '../support/scripted-client.js';
 
 function contextFor(caller: Caller): Context {
   const store = new StatusStore({ catalog: providerCatalog, clients: [scriptedZendesk()], clock: { now: () => Date.now() }, cache: { ttlMs: 1000, doneTtlMs: 1000, maxEntries: 10 } });
-  return { store, feed: undefined as never, loader: createJobLoader(store), caller, stopping: new AbortController().signal, maxRefs: 500 };
+  return { store, feed: undefined as never, loader: createJobLoader(store), caller, stopping: new AbortController().signal, maxRefs: 500, registry: undefined as never, tracked: undefined as never };
 }
 
 const query = parse('{ job(ref: { kind: ZENDESK_JOB_STATUS, id: "V3-a" }) { __typename ... on Job { state } } }');
 
 describe('scope auth on job types', () => {
   it('refuses to resolve a job of a provider outside the caller\'s scope', async () => {
-    const result = await execute({ schema, document: query, contextValue: contextFor({ keyName: 'imagekit-only', providers: new Set(['IMAGEKIT']) }) });
+    const result = await execute({ schema, document: query, contextValue: contextFor({ keyName: 'imagekit-only', providers: new Set(['IMAGEKIT']), can: new Set() }) });
     expect(result.data).toBeNull();
     expect(result.errors?.[0]?.message).toMatch(/Not authorized/);
   });
 
   it('resolves it for a caller whose scope includes the provider', async () => {
-    const result = await execute({ schema, document: query, contextValue: contextFor({ keyName: 'zendesk-only', providers: new Set(['ZENDESK']) }) });
+    const result = await execute({ schema, document: query, contextValue: contextFor({ keyName: 'zendesk-only', providers: new Set(['ZENDESK']), can: new Set() }) });
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ job: { __typename: 'ZendeskJobStatus', state: 'RUNNING' } });
   });

@@ -7,6 +7,8 @@ import { print } from 'graphql';
 import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
+import type { RegistryDatabase } from '../../src/registry/database.js';
+import { openTestPglite } from './database.js';
 
 export interface TestApp {
   readonly app: App;
@@ -30,9 +32,24 @@ const TEST_ENV = {
   UPSTREAM_RETRY_BASE_MS: '1',
 };
 
-export async function startTestApp(env: Record<string, string> = {}, logger: Logger = silentLogger): Promise<TestApp> {
+/**
+ * Without `DATABASE_URL` in `env`, the app gets an in-memory registry loaded from this run's
+ * pre-migrated PGlite template (well under a second, rather than initialising one), or `database`.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  logger: Logger = silentLogger,
+  options: { database?: RegistryDatabase } = {},
+): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
-  const app = await startApp(config, logger);
+  const database = options.database ?? (env.DATABASE_URL ? undefined : await openTestPglite());
+  let app: App;
+  try {
+    app = await startApp(config, logger, undefined, { database });
+  } catch (error) {
+    await database?.close();
+    throw error;
+  }
   const url = `${app.server.origin}/graphql`;
   return {
     app,

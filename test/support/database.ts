@@ -13,21 +13,15 @@
  * `postgres://postgres@127.0.0.1:5432/postgres`), dropped afterwards. Without a reachable server
  * the PostgreSQL tests skip, unless `REQUIRE_POSTGRES=1` (CI), where they fail instead.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
-import { openDatabase, openPgliteDatabase, type RegistryDatabase } from '../../src/registry/database.js';
-import { waitFor } from './wait.js';
+import { openDatabase, type RegistryDatabase } from '../../src/registry/database.js';
+import { openTestPglite } from './pglite-template.js';
 
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../src/registry/migrations');
 
 /** Whether the test PostgreSQL answers; throws when it does not and `REQUIRE_POSTGRES=1`. */
 export async function postgresAvailable(url = POSTGRES_URL): Promise<boolean> {
@@ -72,60 +66,7 @@ async function adminQuery(url: string, statement: string): Promise<void> {
   }
 }
 
-/** A migrated in-memory PGlite registry of its own, loaded from this run's template dump. */
-export async function openTestPglite(): Promise<RegistryDatabase> {
-  const dump = await templateDump();
-  const pglite = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(dump)]) });
-  return openPgliteDatabase(pglite, { closeInstance: true });
-}
-
-/** The dump of a freshly migrated data directory, made once per migration source. */
-async function templateDump(): Promise<Buffer> {
-  const path = join(tmpdir(), `jsg-registry-template-${migrationsHash()}.tar`);
-  const lock = `${path}.lock`;
-  for (;;) {
-    try {
-      return readFileSync(path);
-    } catch {
-      // Not made yet.
-    }
-    try {
-      mkdirSync(lock);
-    } catch {
-      // Another test file is making it; a lock older than a minute is from a crashed run.
-      if (Date.now() - statSyncSafe(lock) > 60_000) rmSync(lock, { recursive: true, force: true });
-      await waitFor(() => statSyncSafe(path) > 0 || statSyncSafe(lock) === 0, { what: 'the PGlite template dump', timeoutMs: 60_000 });
-      continue;
-    }
-    try {
-      const pglite = await PGlite.create();
-      const database = await openPgliteDatabase(pglite);
-      const blob = await pglite.dumpDataDir('none');
-      await database.close();
-      await pglite.close();
-      const partial = `${path}.${process.pid}.partial`;
-      writeFileSync(partial, Buffer.from(await blob.arrayBuffer()));
-      renameSync(partial, path);
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
-    }
-  }
-}
-
-/** Modification time in ms, 0 when the path does not exist. */
-function statSyncSafe(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-function migrationsHash(): string {
-  const hash = createHash('sha256');
-  for (const file of readdirSync(MIGRATIONS_DIR).sort()) hash.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)));
-  return hash.digest('hex').slice(0, 16);
-}
+export { openTestPglite };
 
 /** Empties every registry table (between tests of one file). */
 export async function resetRegistry(database: RegistryDatabase): Promise<void> {

@@ -1,0 +1,260 @@
+/**
+ * The registry as the rest of the service uses it: the database (opened, and re-opened until it
+ * answers), the repository, the tracker and the retention sweep, behind calls that never hang.
+ *
+ * - Every call is bounded by `timeoutMs`: a database that is away or stalled answers
+ *   `REGISTRY_UNAVAILABLE` in time, while part 1 (which never touches the registry) goes on.
+ * - PostgreSQL unreachable at start: the service starts anyway and retries opening (connect and
+ *   migrate) every `retryMs` until it works, then resumes the tracker; no restart needed.
+ *   PGlite failing to open is fatal at start (`start` rejects): nothing can fix it while running.
+ * - `trackJobs` commits before it answers: what was acknowledged survives `kill -9`.
+ */
+import type { JobPubSub, TrackedJobMessage } from '../jobs/events.js';
+import type { JobOutcome, JobRef } from '../jobs/model.js';
+import { refKey } from '../jobs/model.js';
+import type { KindCatalog } from '../jobs/ports.js';
+import type { Logger } from '../logger.js';
+import type { Connection, PageArgs } from './connection.js';
+import type { RegistryDatabase } from './database.js';
+import { RegistryError, isRegistryError } from './errors.js';
+import type { ListTrackedJobsOptions } from './listing.js';
+import type { HistoryEntry } from './observations.js';
+import { type Registry, createRegistry } from './registry.js';
+import type { TrackedJob } from './tracked-job.js';
+import { type RegistryHooks, NO_HOOKS, Tracker, type TrackerPoller } from './tracker.js';
+
+export interface RegistryServiceOptions {
+  /** Opens (and migrates) the database; called again after a failure until it works. */
+  readonly open: () => Promise<RegistryDatabase>;
+  /** `postgres` keeps retrying when the first open fails; `pglite` stops start-up. */
+  readonly kind: 'postgres' | 'pglite';
+  /** How readiness and errors name the database (never with a password). */
+  readonly name: string;
+  readonly catalog: Pick<KindCatalog, 'providerOf'>;
+  readonly clock: { now(): number };
+  readonly notFoundGraceMs: number;
+  /** Bound on every registry call (ms). */
+  readonly timeoutMs: number;
+  /** Between attempts to open an unreachable database (ms). */
+  readonly retryMs?: number;
+  /** `TRACK_RETENTION_DAYS` in ms. */
+  readonly retentionMs: number;
+  /** Between retention sweeps (ms); default an hour. */
+  readonly sweepEveryMs?: number;
+  /** What `trackJobs` asks for each ref's first answer (the status store, one batch). */
+  readonly load: (refs: readonly JobRef[]) => Promise<JobOutcome[]>;
+  readonly poller: TrackerPoller;
+  readonly pubsub: JobPubSub;
+  readonly logger: Logger;
+  readonly hooks?: RegistryHooks;
+  readonly onHistoryWrite?: () => void;
+  readonly onError?: () => void;
+}
+
+/** One ref's answer to `trackJobs`: its current outcome and the tracked job. */
+export interface TrackedAnswer {
+  readonly outcome: JobOutcome;
+  readonly job: TrackedJob;
+}
+
+export interface RegistryService {
+  /** Opens the database and resumes the tracker; rejects only when an embedded database fails to open. */
+  start(): Promise<void>;
+  /** The poller's observer (set it on the poller). */
+  readonly tracker: Tracker;
+  /** Whether the database is open and answered its last check. */
+  available(): boolean;
+  /** Problems for `/ready` (empty: ready); pings the database. */
+  readiness(): Promise<string[]>;
+  trackJobs(refs: readonly JobRef[], labels: readonly string[], trackedBy: string | null): Promise<TrackedAnswer[]>;
+  untrackJobs(refs: readonly JobRef[]): Promise<JobRef[]>;
+  setLabels(ref: JobRef, labels: readonly string[]): Promise<TrackedJob | null>;
+  getTracked(refs: readonly JobRef[]): Promise<(TrackedJob | null)[]>;
+  listTrackedJobs(options: ListTrackedJobsOptions): Promise<Connection<TrackedJob>>;
+  history(jobId: number, args: PageArgs): Promise<Connection<HistoryEntry>>;
+  /** Every instance's TRACKED, CHANGED and UNTRACKED announcements from now on (the live list). */
+  events(): AsyncIterableIterator<TrackedJobMessage>;
+  /** One retention sweep (finished jobs, expired idempotency keys); answers the jobs deleted. */
+  sweep(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const UNAVAILABLE_MESSAGE = 'The job registry is unavailable right now (its database cannot be reached); try again shortly';
+
+export function createRegistryService(options: RegistryServiceOptions): RegistryService {
+  const { logger } = options;
+  const retryMs = options.retryMs ?? 2000;
+  const tracker = new Tracker({
+    poller: options.poller,
+    pubsub: options.pubsub,
+    logger,
+    hooks: options.hooks ?? NO_HOOKS,
+    onHistoryWrite: options.onHistoryWrite,
+    onError: options.onError,
+  });
+  let database: RegistryDatabase | null = null;
+  let registry: Registry | null = null;
+  let healthy = false;
+  let lastProblem: string | null = null;
+  let closed = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let sweepTimer: NodeJS.Timeout | null = null;
+  let opening: Promise<void> | null = null;
+
+  const unavailable = (cause?: unknown) => new RegistryError('REGISTRY_UNAVAILABLE', UNAVAILABLE_MESSAGE, { cause });
+
+  /** Runs `fn` bounded by the timeout; database trouble becomes REGISTRY_UNAVAILABLE. */
+  async function call<T>(fn: (registry: Registry) => Promise<T>): Promise<T> {
+    const current = registry;
+    if (!current) throw unavailable();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable(new Error('timed out'))), options.timeoutMs);
+      timer.unref();
+    });
+    try {
+      const result = await Promise.race([fn(current), timeout]);
+      healthy = true;
+      return result;
+    } catch (error) {
+      if (isRegistryError(error) && error.code !== 'REGISTRY_UNAVAILABLE') throw error;
+      options.onError?.();
+      healthy = false;
+      lastProblem = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      logger.warn({ err: lastProblem }, 'registry call failed');
+      throw isRegistryError(error) ? error : unavailable(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function openOnce(): Promise<void> {
+    const opened = await options.open();
+    if (closed) {
+      await opened.close();
+      return;
+    }
+    database = opened;
+    registry = createRegistry(opened.db, { catalog: options.catalog, clock: options.clock, notFoundGraceMs: options.notFoundGraceMs });
+    healthy = true;
+    lastProblem = null;
+    await tracker.resume(registry);
+    scheduleSweeps();
+  }
+
+  function retryLater(): void {
+    if (closed) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      opening = openOnce().catch((error: unknown) => {
+        lastProblem = error instanceof Error ? error.message : String(error);
+        logger.warn({ err: lastProblem, database: options.name }, 'registry database still unreachable; retrying');
+        retryLater();
+      });
+    }, retryMs);
+    retryTimer.unref();
+  }
+
+  function scheduleSweeps(): void {
+    const run = () =>
+      void service.sweep().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'retention sweep failed'));
+    run();
+    sweepTimer = setInterval(run, options.sweepEveryMs ?? 3_600_000);
+    sweepTimer.unref();
+  }
+
+  const service: RegistryService = {
+    tracker,
+    async start() {
+      try {
+        opening = openOnce();
+        await opening;
+      } catch (error) {
+        if (options.kind === 'pglite') throw error;
+        lastProblem = error instanceof Error ? error.message : String(error);
+        logger.error({ err: lastProblem, database: options.name }, 'registry database unreachable at start; part 1 serves, the registry retries');
+        retryLater();
+      }
+    },
+    available: () => registry !== null && healthy,
+    async readiness() {
+      if (!database) return [`database: ${options.name} not reachable${lastProblem ? ` (${lastProblem})` : ''}; tracked jobs are unavailable`];
+      try {
+        await call(() => database!.ping());
+        return [];
+      } catch {
+        return [`database: ${options.name} not reachable${lastProblem ? ` (${lastProblem})` : ''}; tracked jobs are unavailable`];
+      }
+    },
+    async trackJobs(refs, labels, trackedBy) {
+      if (!registry) throw unavailable();
+      // The first answers come from the status store (one batch), before the transaction.
+      const outcomes = await options.load(refs);
+      const byKey = new Map(refs.map((ref, index) => [refKey(ref), outcomes[index]!]));
+      const { results, jobs } = await call((current) =>
+        current.transaction(async (trx, handle) => {
+          const tracked = await trx.trackJobs(refs, labels, trackedBy);
+          const after = new Map<string, TrackedJob>();
+          for (const [key, outcome] of byKey) {
+            const recorded = await trx.recordObservation(outcome.ref, outcome);
+            if (recorded.job) after.set(key, recorded.job);
+          }
+          const created = tracked.filter((result) => result.created).map((result) => after.get(refKey(result.job.ref)) ?? result.job);
+          await (options.hooks ?? NO_HOOKS).onTracked(handle, dedupe(created));
+          return { results: tracked, jobs: after };
+        }),
+      );
+      // Committed: announce, and watch what is not final yet.
+      const announced = new Set<string>();
+      for (const result of results) {
+        const key = refKey(result.job.ref);
+        const job = jobs.get(key) ?? result.job;
+        if (result.created && !announced.has(key)) {
+          announced.add(key);
+          tracker.publish({ type: 'TRACKED', job, previousState: null, at: new Date(options.clock.now()) });
+        }
+        if (!job.final) tracker.watch(job.ref, job.outcome ?? undefined);
+      }
+      return refs.map((ref, index) => ({ outcome: outcomes[index]!, job: jobs.get(refKey(ref)) ?? results[index]!.job }));
+    },
+    async untrackJobs(refs) {
+      const { before, gone } = await call(async (current) => {
+        const found = await current.getTracked(refs);
+        return { before: found, gone: await current.untrackJobs(refs) };
+      });
+      const known = new Map(before.filter((job): job is TrackedJob => job !== null).map((job) => [refKey(job.ref), job]));
+      for (const ref of gone) {
+        tracker.unwatch(ref);
+        const job = known.get(refKey(ref));
+        if (job) tracker.publish({ type: 'UNTRACKED', job, previousState: job.state, at: new Date(options.clock.now()) });
+      }
+      return gone;
+    },
+    setLabels: (ref, labels) => call((current) => current.setLabels(ref, labels)),
+    getTracked: (refs) => call((current) => current.getTracked(refs)),
+    listTrackedJobs: (listOptions) => call((current) => current.listTrackedJobs(listOptions)),
+    history: (jobId, args) => call((current) => current.history(jobId, args)),
+    events: () => options.pubsub.subscribe('tracked-jobs') as AsyncIterableIterator<TrackedJobMessage>,
+    async sweep() {
+      const deleted = await call((current) => current.sweepFinished(options.retentionMs));
+      await call((current) => current.purgeExpiredIdempotencyKeys());
+      if (deleted > 0) logger.info({ deleted }, 'retention: forgot finished tracked jobs');
+      return deleted;
+    },
+    async close() {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      if (sweepTimer) clearInterval(sweepTimer);
+      await opening?.catch(() => {});
+      await tracker.stop();
+      await database?.close();
+      database = null;
+      registry = null;
+    },
+  };
+  return service;
+}
+
+function dedupe(jobs: readonly TrackedJob[]): TrackedJob[] {
+  return [...new Map(jobs.map((job) => [job.id, job])).values()];
+}
