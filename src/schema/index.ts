@@ -1,5 +1,6 @@
 /** Assembles the schema: every domain file registers its types on the one builder. */
 import { builder } from './builder.js';
+import { resolveJobIdsAtOnce } from './job-node.js';
 import './job.js';
 import './imagekit.js';
 import './saymon.js';
@@ -8,5 +9,5 @@ import './errors.js';
 import './query.js';
 import './subscription.js';
 
-export const schema = builder.toSchema({ sortSchema: false });
+export const schema = resolveJobIdsAtOnce(builder.toSchema({ sortSchema: false }));
 export type { Context } from './builder.js';
