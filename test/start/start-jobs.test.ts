@@ -91,7 +91,8 @@ beforeEach(async () => {
   up.reset();
   imageKitStarting();
   // Each test starts from an empty registry.
-  const { body } = await gql(`{ trackedJobs(first: 500) { edges { node { ... on Job { id } } } } }`);
+  const { body } = await gql(`{ trackedJobs(first: 100) { edges { node { ... on Job { id } } } } }`);
+  if (!body.data) throw new Error(JSON.stringify(body));
   const ids = (body.data!.trackedJobs.edges as { node: { id: string } }[]).map((edge) => edge.node.id);
   if (ids.length > 0) await gql(`mutation($ids: [ID!]!) { untrackJobs(ids: $ids) }`, { ids });
 });
@@ -134,6 +135,8 @@ describe('starting jobs', () => {
     const { body } = await gql(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } });
     expect(body.data!.copyImageKitFolder).toMatchObject({ __typename: 'ImageKitBulkJob', state: 'RUNNING', rawStatus: 'Pending', done: false, type: 'COPY_FOLDER' });
     expect((await gql(TRACKED)).body.data!.trackedJobs.totalCount).toBe(1);
+    // Its last known status is the not found (no Job id to find it by in the next test's clean-up).
+    await gql(`mutation($ids: [ID!]!) { untrackJobs(ids: $ids) }`, { ids: [body.data!.copyImageKitFolder.id] });
   });
 });
 
@@ -143,7 +146,7 @@ describe('never retried', () => {
     const { body } = await gql(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } });
     expect(body.data!.copyImageKitFolder).toMatchObject({ __typename: 'ProviderError', code: 'UNAVAILABLE' });
     expect(posts()).toHaveLength(1);
-    expect((await gql(TRACKED)).body.data!.trackedJobs.totalCount).toBe(0);
+    expect((await gql(TRACKED)).body.data!.trackedJobs).toMatchObject({ totalCount: 0 });
   });
 
   it('sends one POST under a timeout and says the job may have started', async () => {
