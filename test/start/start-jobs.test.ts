@@ -39,7 +39,7 @@ let api: TestApp;
 let dir: string;
 let counter = 0;
 
-const gql = async (query: string, variables: Record<string, unknown> = {}, key = FULL_KEY): Promise<{ status: number; body: Body }> =>
+const ask = async (query: string, variables: Record<string, unknown> = {}, key = FULL_KEY): Promise<{ status: number; body: Body }> =>
   api.request(query, variables as never, { authorization: `Bearer ${key}` }) as never;
 const posts = () => up.requests.filter((request) => request.method === 'POST');
 
@@ -91,10 +91,10 @@ beforeEach(async () => {
   up.reset();
   imageKitStarting();
   // Each test starts from an empty registry.
-  const { body } = await gql(`{ trackedJobs(first: 100) { edges { node { ... on Job { id } } } } }`);
+  const { body } = await ask(`{ trackedJobs(first: 100) { edges { node { ... on Job { id } } } } }`);
   if (!body.data) throw new Error(JSON.stringify(body));
   const ids = (body.data!.trackedJobs.edges as { node: { id: string } }[]).map((edge) => edge.node.id);
-  if (ids.length > 0) await gql(`mutation($ids: [ID!]!) { untrackJobs(ids: $ids) }`, { ids });
+  if (ids.length > 0) await ask(`mutation($ids: [ID!]!) { untrackJobs(ids: $ids) }`, { ids });
 });
 
 describe('starting jobs', () => {
@@ -104,7 +104,7 @@ describe('starting jobs', () => {
     ['rename', RENAME, { folderPath: '/old', newFolderName: 'new' }, '/v1/bulkJobs/renameFolder', { folderPath: '/old', newFolderName: 'new', purgeCache: false }, 'ImageKitBulkJob'],
     ['purge', PURGE, { url: 'https://ik.imagekit.io/demo/a.jpg' }, '/v1/files/purge', { url: 'https://ik.imagekit.io/demo/a.jpg' }, 'PurgeRequest'],
   ])('%s: one POST with the exact path, JSON body and Basic auth; the job is tracked with its labels', async (_name, document, input, path, wire, typename) => {
-    const { status, body } = await gql(document, { input: { ...input, labels: ['nightly'] } });
+    const { status, body } = await ask(document, { input: { ...input, labels: ['nightly'] } });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const result = Object.values(body.data!)[0] as Record<string, any>;
@@ -113,16 +113,16 @@ describe('starting jobs', () => {
     expect(posts()[0]).toMatchObject({ path });
     expect(JSON.parse(posts()[0]!.body)).toEqual(wire);
     expect(posts()[0]!.headers.authorization).toBe(BASIC);
-    const tracked = await gql(TRACKED);
+    const tracked = await ask(TRACKED);
     expect(tracked.body.data!.trackedJobs.edges.map((edge: any) => edge.node.nativeId)).toEqual([result.nativeId]);
   });
 
   it('rename with purgeCache tracks the purge request too, reachable as purgeRequest', async () => {
     up.on('POST', '/v1/bulkJobs/renameFolder', () => ({ status: 202, body: { jobId: 'purging-rename' } }));
-    const { body } = await gql(RENAME, { input: { folderPath: '/old', newFolderName: 'new', purgeCache: true } });
+    const { body } = await ask(RENAME, { input: { folderPath: '/old', newFolderName: 'new', purgeCache: true } });
     expect(body.data!.renameImageKitFolder).toMatchObject({ nativeId: 'purging-rename', purgeRequest: { nativeId: 'purge-of-rename', state: 'COMPLETED' } });
     expect(JSON.parse(posts()[0]!.body)).toEqual({ folderPath: '/old', newFolderName: 'new', purgeCache: true });
-    const tracked = await gql(TRACKED);
+    const tracked = await ask(TRACKED);
     expect(tracked.body.data!.trackedJobs.edges.map((edge: any) => `${edge.node.kind} ${edge.node.nativeId}`).sort()).toEqual([
       'IMAGEKIT_BULK_JOB purging-rename',
       'IMAGEKIT_PURGE_REQUEST purge-of-rename',
@@ -132,26 +132,26 @@ describe('starting jobs', () => {
 
   it('answers the job RUNNING from the start itself when its first status cannot be read', async () => {
     up.on('GET', /^\/v1\/bulkJobs\//, { status: 404, body: { message: 'not yet' } });
-    const { body } = await gql(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } });
+    const { body } = await ask(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } });
     expect(body.data!.copyImageKitFolder).toMatchObject({ __typename: 'ImageKitBulkJob', state: 'RUNNING', rawStatus: 'Pending', done: false, type: 'COPY_FOLDER' });
-    expect((await gql(TRACKED)).body.data!.trackedJobs.totalCount).toBe(1);
+    expect((await ask(TRACKED)).body.data!.trackedJobs.totalCount).toBe(1);
     // Its last known status is the not found (no Job id to find it by in the next test's clean-up).
-    await gql(`mutation($ids: [ID!]!) { untrackJobs(ids: $ids) }`, { ids: [body.data!.copyImageKitFolder.id] });
+    await ask(`mutation($ids: [ID!]!) { untrackJobs(ids: $ids) }`, { ids: [body.data!.copyImageKitFolder.id] });
   });
 });
 
 describe('never retried', () => {
   it('sends one POST under a 500 and answers ProviderError', async () => {
     up.on('POST', '/v1/bulkJobs/copyFolder', { status: 500, body: { message: 'boom' } });
-    const { body } = await gql(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } });
+    const { body } = await ask(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } });
     expect(body.data!.copyImageKitFolder).toMatchObject({ __typename: 'ProviderError', code: 'UNAVAILABLE' });
     expect(posts()).toHaveLength(1);
-    expect((await gql(TRACKED)).body.data!.trackedJobs).toMatchObject({ totalCount: 0 });
+    expect((await ask(TRACKED)).body.data!.trackedJobs).toMatchObject({ totalCount: 0 });
   });
 
   it('sends one POST under a timeout and says the job may have started', async () => {
     up.on('POST', '/v1/bulkJobs/moveFolder', { hang: true });
-    const { body } = await gql(MOVE, { input: { sourceFolderPath: '/a', destinationPath: '/b' } });
+    const { body } = await ask(MOVE, { input: { sourceFolderPath: '/a', destinationPath: '/b' } });
     expect(body.data!.moveImageKitFolder).toMatchObject({ __typename: 'ProviderError', code: 'TIMEOUT', failure: expect.stringMatching(/may have started/) });
     expect(posts()).toHaveLength(1);
   });
@@ -175,53 +175,53 @@ describe('idempotency keys', () => {
 
   it('10 parallel calls with one key send one POST and all answer the same job', async () => {
     up.on('POST', '/v1/bulkJobs/copyFolder', () => ({ delayMs: 50, body: { jobId: `job-${++counter}` } }));
-    const answers = await Promise.all(Array.from({ length: 10 }, () => gql(COPY, input('parallel-key'))));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => ask(COPY, input('parallel-key'))));
     expect(posts()).toHaveLength(1);
     const ids = new Set(answers.map(({ body }) => body.data!.copyImageKitFolder.nativeId));
     expect(ids.size).toBe(1);
     expect([...ids][0]).toMatch(/^job-/);
     // Later, too: no second POST.
-    expect((await gql(COPY, input('parallel-key'))).body.data!.copyImageKitFolder.nativeId).toBe([...ids][0]);
+    expect((await ask(COPY, input('parallel-key'))).body.data!.copyImageKitFolder.nativeId).toBe([...ids][0]);
     expect(posts()).toHaveLength(1);
   });
 
   it('different keys, or none, start again', async () => {
-    await gql(COPY, input('key-a'));
-    await gql(COPY, input('key-b'));
-    await gql(COPY, input(undefined));
-    await gql(COPY, input(undefined));
+    await ask(COPY, input('key-a'));
+    await ask(COPY, input('key-b'));
+    await ask(COPY, input(undefined));
+    await ask(COPY, input(undefined));
     expect(posts()).toHaveLength(4);
   });
 
   it('refuses a key reused with another input or operation, without a POST', async () => {
-    await gql(COPY, input('reused-key'));
-    const other = await gql(COPY, input('reused-key', { destinationPath: '/elsewhere' }));
+    await ask(COPY, input('reused-key'));
+    const other = await ask(COPY, input('reused-key', { destinationPath: '/elsewhere' }));
     expect(other.status).toBe(409);
     expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
-    const move = await gql(MOVE, input('reused-key'));
+    const move = await ask(MOVE, input('reused-key'));
     expect(move.body.errors?.[0]?.extensions).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
     expect(posts()).toHaveLength(1);
   });
 
   it('a refusal releases the key: a retry starts again', async () => {
     up.on('POST', '/v1/bulkJobs/copyFolder', { status: 423, body: { message: 'A bulk job is running on given folder path' } });
-    expect((await gql(COPY, input('retry-key'))).body.data!.copyImageKitFolder.__typename).toBe('JobRejectedError');
+    expect((await ask(COPY, input('retry-key'))).body.data!.copyImageKitFolder.__typename).toBe('JobRejectedError');
     up.on('POST', '/v1/bulkJobs/copyFolder', { body: { jobId: 'after-refusal' } });
-    expect((await gql(COPY, input('retry-key'))).body.data!.copyImageKitFolder.nativeId).toBe('after-refusal');
+    expect((await ask(COPY, input('retry-key'))).body.data!.copyImageKitFolder.nativeId).toBe('after-refusal');
     expect(posts()).toHaveLength(2);
   });
 
   it('a timeout keeps the key: the same key answers TIMEOUT again without a POST', async () => {
     up.on('POST', '/v1/bulkJobs/copyFolder', { hang: true });
-    expect((await gql(COPY, input('timeout-key'))).body.data!.copyImageKitFolder.code).toBe('TIMEOUT');
-    const again = await gql(COPY, input('timeout-key'));
+    expect((await ask(COPY, input('timeout-key'))).body.data!.copyImageKitFolder.code).toBe('TIMEOUT');
+    const again = await ask(COPY, input('timeout-key'));
     expect(again.body.data!.copyImageKitFolder).toMatchObject({ code: 'TIMEOUT', failure: expect.stringMatching(/may have started/) });
     expect(posts()).toHaveLength(1);
   });
 
   it('refuses an empty or over-long key before any call', async () => {
     for (const key of ['', 'k'.repeat(256)]) {
-      const { status, body } = await gql(COPY, input(key));
+      const { status, body } = await ask(COPY, input(key));
       expect(status).toBe(400);
       expect(body.errors?.[0]?.message).toMatch(/idempotencyKey/);
     }
@@ -237,15 +237,15 @@ describe('refusals are data', () => {
     [423, { message: 'A bulk job is running on given folder path' }, 'LOCKED'],
   ])('%s → JobRejectedError %s, nothing tracked', async (status, wire, reason) => {
     up.on('POST', '/v1/bulkJobs/renameFolder', { status, body: wire });
-    const { body } = await gql(RENAME, { input: { folderPath: '/old', newFolderName: 'new' } });
+    const { body } = await ask(RENAME, { input: { folderPath: '/old', newFolderName: 'new' } });
     expect(body.data!.renameImageKitFolder).toMatchObject({ __typename: 'JobRejectedError', reason, httpStatus: status, provider: 'IMAGEKIT', account: 'default' });
     expect(posts()).toHaveLength(1);
-    expect((await gql(TRACKED)).body.data!.trackedJobs.totalCount).toBe(0);
+    expect((await ask(TRACKED)).body.data!.trackedJobs.totalCount).toBe(0);
   });
 
   it('answers auth trouble as ProviderError', async () => {
     up.on('POST', '/v1/files/purge', { status: 401, body: { message: 'Your request does not contain private API key.' } });
-    const { body } = await gql(PURGE, { input: { url: 'https://ik.imagekit.io/demo/a.jpg' } });
+    const { body } = await ask(PURGE, { input: { url: 'https://ik.imagekit.io/demo/a.jpg' } });
     expect(body.data!.purgeImageKitCache).toMatchObject({ __typename: 'ProviderError', code: 'UNAUTHORIZED' });
   });
 });
@@ -258,7 +258,7 @@ describe('inputs are checked before any call', () => {
     ['an unknown account', COPY, { account: 'nope', sourceFolderPath: '/a', destinationPath: '/b' }, /No ImageKit account named "nope"/],
     ['invalid labels', COPY, { sourceFolderPath: '/a', destinationPath: '/b', labels: [''] }, /label/i],
   ])('%s is a 400', async (_name, document, input, message) => {
-    const { status, body } = await gql(document, { input });
+    const { status, body } = await ask(document, { input });
     expect(status).toBe(400);
     expect(body.errors?.[0]?.message).toMatch(message);
     expect(up.requests).toHaveLength(0);
@@ -268,11 +268,11 @@ describe('inputs are checked before any call', () => {
 describe('scopes', () => {
   it('needs the start capability and read access to IMAGEKIT', async () => {
     for (const key of [TRACK_ONLY_KEY, ZENDESK_STARTER_KEY]) {
-      const { body } = await gql(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } }, key);
+      const { body } = await ask(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } }, key);
       expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
     }
     expect(up.requests).toHaveLength(0);
-    const { body } = await gql(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } }, STARTER_KEY);
+    const { body } = await ask(COPY, { input: { sourceFolderPath: '/a', destinationPath: '/b' } }, STARTER_KEY);
     expect(body.data!.copyImageKitFolder).toMatchObject({ __typename: 'ImageKitBulkJob', tracking: { trackedBy: 'starter' } });
     expect(posts()).toHaveLength(1);
   });
