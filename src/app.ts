@@ -19,6 +19,10 @@ import { type RunningServer, startServer } from './http/server.js';
 import { isPostgresUrl } from './registry/options.js';
 import { type RegistryDatabase, openDatabase, serverOf } from './registry/database.js';
 import { type RegistryService, createRegistryService } from './registry/service.js';
+import { type JobStarter, createStartService } from './registry/starts.js';
+import { startImageKitJob } from './providers/imagekit/starts.js';
+import { startRequestProblem } from './providers/imagekit/start-request.js';
+import type { ProviderClient } from './jobs/ports.js';
 
 export interface App {
   readonly server: RunningServer;
@@ -40,6 +44,8 @@ export interface AppParts {
    * which is about sharing one database between instances.
    */
   readonly database?: RegistryDatabase;
+  /** The sandbox's lifecycle time scale (tests: small values, so started jobs finish quickly); default 1. */
+  readonly sandboxTimeScale?: number;
 }
 
 export async function startApp(config: Config, logger: Logger, clock?: Clock, parts: AppParts = {}): Promise<App> {
@@ -60,7 +66,7 @@ export async function startApp(config: Config, logger: Logger, clock?: Clock, pa
 async function startServing(config: Config, logger: Logger, clock: Clock | undefined, cluster: Cluster | null, parts: AppParts): Promise<App> {
   // SANDBOX_PORT: a known port and the documented credentials, so outside tools can reach it too.
   const fixed = config.sandbox.port === null ? {} : { port: config.sandbox.port, credentials: DEVELOPMENT_CREDENTIALS };
-  const sandbox = config.sandbox.enabled ? await startSandbox({ clock, ...fixed }) : null;
+  const sandbox = config.sandbox.enabled ? await startSandbox({ clock, ...fixed, timeScale: parts.sandboxTimeScale }) : null;
   const accounts = sandbox ? sandbox.accounts() : config.accounts;
   const metrics = createMetrics();
   if (cluster) metrics.observe({ cluster: () => ({ connected: cluster.connected(), leasesHeld: cluster.leasesHeld() }) });
@@ -110,11 +116,13 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     await sandbox?.close();
     throw error;
   }
+  const starts = createStartService({ starter: imageKitStarter(clients), registry, clock: clock ?? systemClock, waitMs: config.upstream.timeoutMs * 3 + config.registry.timeoutMs * 2 });
   const server = await startServer({
     host: config.server.host,
     port: config.server.port,
     jobs,
     registry,
+    starts,
     logger,
     clock,
     maxRefs: config.server.maxRefs,
@@ -144,5 +152,15 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
       await cluster?.close();
       await sandbox?.close();
     },
+  };
+}
+
+/** The start mutations' port: the ImageKit accounts' clients, each starting jobs on its own account. */
+function imageKitStarter(clients: readonly ProviderClient[]): JobStarter {
+  const byAccount = new Map(clients.filter((client) => client.provider === 'IMAGEKIT').map((client) => [client.account, client]));
+  return {
+    hasAccount: (account) => byAccount.has(account),
+    problem: startRequestProblem,
+    start: (account, request) => startImageKitJob(byAccount.get(account)!, request),
   };
 }

@@ -23,6 +23,8 @@ export function defaultQuery(refs: readonly { kind: JobKind; nativeId: string }[
 # Tracked jobs live in the registry: track one with the mutation below (select it and run it),
 # then trackedJobs lists it, kept fresh by the tracker with no upstream call here.
 #   mutation Track { trackJobs(refs: [{ kind: ${first.kind}, id: ${JSON.stringify(first.nativeId)} }], labels: ["demo"]) { __typename } }
+# Or start an ImageKit job here: it is tracked at once, and trackedJobs below shows its progress.
+#   mutation Copy { copyImageKitFolder(input: { sourceFolderPath: "/demo/products", destinationPath: "/demo/archive", labels: ["demo"], idempotencyKey: "demo-copy-1" }) { __typename ... on Job { nativeId state } ... on JobRejectedError { reason httpStatus message } ... on ProviderError { code message } } }
 query JobStatuses {
   providers { provider account sandbox kinds }
   jobs(refs: [
@@ -32,7 +34,7 @@ ${SELECTION}
   }
   trackedJobs(first: 10, filter: { done: false }) {
     totalCount
-    edges { node { __typename ... on Job { kind nativeId state tracking { labels trackedAt } } } }
+    edges { node { __typename ... on Job { kind nativeId state progress { percent } tracking { labels trackedAt } } } }
   }
 }
 `;

@@ -18,6 +18,7 @@ import type { ServerSettings } from '../config/model.js';
 import type { JobService } from '../jobs/service.js';
 import { type JobRef, refKey } from '../jobs/model.js';
 import type { RegistryService } from '../registry/service.js';
+import type { StartService } from '../registry/starts.js';
 import type { TrackedJob } from '../registry/tracked-job.js';
 import { type Logger, withLogContext } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -42,6 +43,8 @@ export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'm
   readonly jobs: JobService;
   /** The job registry (tracked jobs), built by the composition root; the server closes nothing of it. */
   readonly registry: RegistryService;
+  /** The start mutations' service, built by the composition root. */
+  readonly starts: StartService;
   readonly logger: Logger;
   readonly clock?: Clock;
   /** The query GraphiQL opens with; a function is asked on every page load (fresh sandbox demo jobs). */
@@ -241,6 +244,7 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
         stopping,
         maxRefs: options.maxRefs,
         registry: options.registry,
+        starts: options.starts,
         tracked: trackedLoader(options.registry),
       };
     },

@@ -18,6 +18,7 @@ import type { Connection, PageArgs } from './connection.js';
 import type { RegistryDatabase } from './database.js';
 import { RegistryError, isRegistryError } from './errors.js';
 import type { ListTrackedJobsOptions } from './listing.js';
+import type { IdempotencyClaim, IdempotencyRequest } from './idempotency.js';
 import type { HistoryEntry } from './observations.js';
 import { type Registry, createRegistry } from './registry.js';
 import type { TrackedJob } from './tracked-job.js';
@@ -74,6 +75,10 @@ export interface RegistryService {
   history(jobId: number, args: PageArgs): Promise<Connection<HistoryEntry>>;
   /** Every instance's TRACKED, CHANGED and UNTRACKED announcements from now on (the live list). */
   events(): AsyncIterableIterator<TrackedJobMessage>;
+  /** Idempotency keys of start mutations (see `idempotency.ts`), bounded like every call. */
+  claimIdempotencyKey(request: Omit<IdempotencyRequest, 'now'>): Promise<IdempotencyClaim>;
+  completeIdempotencyKey(account: string, key: string, result: unknown): Promise<void>;
+  releaseIdempotencyKey(account: string, key: string): Promise<void>;
   /** One retention sweep (finished jobs, expired idempotency keys); answers the jobs deleted. */
   sweep(): Promise<number>;
   close(): Promise<void>;
@@ -234,6 +239,9 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
     getTracked: (refs) => call((current) => current.getTracked(refs)),
     listTrackedJobs: (listOptions) => call((current) => current.listTrackedJobs(listOptions)),
     history: (jobId, args) => call((current) => current.history(jobId, args)),
+    claimIdempotencyKey: (request) => call((current) => current.claimIdempotencyKey(request)),
+    completeIdempotencyKey: (account, key, result) => call((current) => current.completeIdempotencyKey(account, key, result)),
+    releaseIdempotencyKey: (account, key) => call((current) => current.releaseIdempotencyKey(account, key)),
     events: () => options.pubsub.subscribe('tracked-jobs') as AsyncIterableIterator<TrackedJobMessage>,
     async sweep() {
       const deleted = await call((current) => current.sweepFinished(options.retentionMs));

@@ -10,6 +10,7 @@ import type { JobFeed } from '../jobs/job-feed.js';
 import type { JobLoader } from '../jobs/job-loader.js';
 import type { JobRef, Provider } from '../jobs/model.js';
 import type { RegistryService } from '../registry/service.js';
+import type { StartService } from '../registry/starts.js';
 import type { TrackedJob } from '../registry/tracked-job.js';
 import type { StatusStore } from '../jobs/status-store.js';
 import { type Caller, type Capability, mayDo, mayRead } from '../security/caller.js';
@@ -30,6 +31,8 @@ export interface Context {
   readonly maxRefs: number;
   /** The job registry (tracked jobs, history, the live list). */
   readonly registry: RegistryService;
+  /** Starting ImageKit jobs (the start mutations): one POST, tracked at once, idempotency keys. */
+  readonly starts: StartService;
   /** Per request: each ref's tracked job (or null), one registry query per batch. */
   readonly tracked: DataLoader<JobRef, TrackedJob | null, string>;
 }

@@ -10,6 +10,7 @@ import './query.js';
 import './subscription.js';
 import './mutation.js';
 import './tracking.js';
+import './start-jobs.js';
 
 export const schema = resolveJobIdsAtOnce(builder.toSchema({ sortSchema: false }));
 export type { Context } from './builder.js';

@@ -1,7 +1,7 @@
 /**
  * The mutation root, kept empty here: each step adds its own mutations from its own file with
- * `builder.mutationFields` (tracking in `tracking.ts`; ImageKit starts and webhooks later).
+ * `builder.mutationFields` (tracking in `tracking.ts`, ImageKit starts in `start-jobs.ts`; webhooks later).
  */
 import { builder } from './builder.js';
 
-builder.mutationType({ description: 'Changes: tracking jobs (and, in later steps, starting jobs and managing webhooks).' });
+builder.mutationType({ description: 'Changes: tracking jobs and starting ImageKit jobs (and, in a later step, managing webhooks).' });
