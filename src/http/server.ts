@@ -19,6 +19,7 @@ import type { JobService } from '../jobs/service.js';
 import { type JobRef, refKey } from '../jobs/model.js';
 import type { RegistryService } from '../registry/service.js';
 import type { TrackedJob } from '../registry/tracked-job.js';
+import type { WebhookService } from '../webhooks/service.js';
 import { type Logger, withLogContext } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { requestIdOf } from './request-id.js';
@@ -42,6 +43,8 @@ export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'm
   readonly jobs: JobService;
   /** The job registry (tracked jobs), built by the composition root; the server closes nothing of it. */
   readonly registry: RegistryService;
+  /** Webhooks (built by the composition root, which also stops them). */
+  readonly webhooks: WebhookService;
   readonly logger: Logger;
   readonly clock?: Clock;
   /** The query GraphiQL opens with; a function is asked on every page load (fresh sandbox demo jobs). */
@@ -242,6 +245,7 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
         maxRefs: options.maxRefs,
         registry: options.registry,
         tracked: trackedLoader(options.registry),
+        webhooks: options.webhooks,
       };
     },
   });

@@ -13,6 +13,7 @@ import type { RegistryService } from '../registry/service.js';
 import type { TrackedJob } from '../registry/tracked-job.js';
 import type { StatusStore } from '../jobs/status-store.js';
 import { type Caller, type Capability, mayDo, mayRead } from '../security/caller.js';
+import type { WebhookService } from '../webhooks/service.js';
 import { decodeJobGlobalId, encodeJobGlobalId } from './global-id.js';
 
 /** What each operation gets; built per request (HTTP) or per subscription (WebSocket, SSE). */
@@ -32,6 +33,8 @@ export interface Context {
   readonly registry: RegistryService;
   /** Per request: each ref's tracked job (or null), one registry query per batch. */
   readonly tracked: DataLoader<JobRef, TrackedJob | null, string>;
+  /** Webhooks: the outbox's management side. */
+  readonly webhooks: WebhookService;
 }
 
 export const builder = new SchemaBuilder<{

@@ -9,6 +9,7 @@ import './query.js';
 import './subscription.js';
 import './mutation.js';
 import './tracking.js';
+import './webhooks.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
 export type { Context } from './builder.js';

@@ -1,6 +1,6 @@
 /**
  * The mutation root, kept empty here: each step adds its own mutations from its own file with
- * `builder.mutationFields` (tracking in `tracking.ts`; ImageKit starts and webhooks later).
+ * `builder.mutationFields` (tracking in `tracking.ts`, webhooks in `webhooks.ts`; ImageKit starts later).
  */
 import { builder } from './builder.js';
 
