@@ -39,7 +39,7 @@ export interface WebhookReceiver {
   readonly url: string;
   readonly port: number;
   readonly requests: ReceivedRequest[];
-  /** How every later request is answered. */
+  /** How every later request is answered (drops what `script` queued). */
   answer(answer: ReceiverAnswer): void;
   /** Answers the next requests with these, one each, in order; then as `answer` says. */
   script(...answers: ReceiverAnswer[]): void;
@@ -101,6 +101,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     requests,
     answer(answer) {
       current = answer;
+      scripted.length = 0;
     },
     script(...answers) {
       scripted.push(...answers);
