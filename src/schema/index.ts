@@ -1,5 +1,6 @@
 /** Assembles the schema: every domain file registers its types on the one builder. */
 import { builder } from './builder.js';
+import { resolveJobIdsAtOnce } from './job-node.js';
 import './job.js';
 import './imagekit.js';
 import './saymon.js';
@@ -11,5 +12,5 @@ import './mutation.js';
 import './tracking.js';
 import './webhooks.js';
 
-export const schema = builder.toSchema({ sortSchema: false });
+export const schema = resolveJobIdsAtOnce(builder.toSchema({ sortSchema: false }));
 export type { Context } from './builder.js';
