@@ -1,8 +1,8 @@
 /**
  * The composition root: wires a validated `Config` into a running service, in order: Redis when
  * configured (cluster mode), the sandbox when asked for, metrics, one provider client per account,
- * the job service, the registry (database, tracker, retention), the server (which receives the
- * built parts and builds none). `main.ts` adds the
+ * the job service, webhooks (outbox hooks and dispatcher), the registry (database, tracker,
+ * retention), the server (which receives the built parts and builds none). `main.ts` adds the
  * process around it; tests start it directly.
  */
 import { type Cluster, startCluster } from './cluster/index.js';
@@ -23,6 +23,10 @@ import { type JobStarter, createStartService } from './registry/starts.js';
 import { startImageKitJob } from './providers/imagekit/starts.js';
 import { startRequestProblem } from './providers/imagekit/start-request.js';
 import type { ProviderClient } from './jobs/ports.js';
+import { jobGlobalId } from './schema/global-id.js';
+import type { Resolver } from './webhooks/address-guard.js';
+import type { DispatcherOptions } from './webhooks/dispatcher.js';
+import { type WebhookService, createWebhookService } from './webhooks/service.js';
 
 export interface App {
   readonly server: RunningServer;
@@ -33,6 +37,8 @@ export interface App {
   readonly cluster: Cluster | null;
   /** The job registry: tracked jobs, the tracker, retention. */
   readonly registry: RegistryService;
+  /** Webhooks: the outbox the registry writes, and this instance's dispatcher. */
+  readonly webhooks: WebhookService;
   close(): Promise<void>;
 }
 
@@ -46,6 +52,8 @@ export interface AppParts {
   readonly database?: RegistryDatabase;
   /** The sandbox's lifecycle time scale (tests: small values, so started jobs finish quickly); default 1. */
   readonly sandboxTimeScale?: number;
+  /** Webhook test settings: a resolver instead of DNS, a short attempt timeout, and the like. */
+  readonly webhooks?: { readonly resolve?: Resolver } & Partial<Pick<DispatcherOptions, 'timeoutMs' | 'leaseMs' | 'concurrency' | 'onAttempt' | 'random'>>;
 }
 
 export async function startApp(config: Config, logger: Logger, clock?: Clock, parts: AppParts = {}): Promise<App> {
@@ -87,10 +95,35 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     onShed: metrics.shed,
   });
   metrics.observe({ upstreamBudgets: () => jobs.store.pacer.budgets() });
+  const { resolve, ...dispatchParts } = parts.webhooks ?? {};
+  const webhooks = createWebhookService({
+    clock: clock ?? systemClock,
+    logger,
+    globalIdOf: jobGlobalId,
+    guard: { allowPrivate: config.webhooks.allowPrivate, ...(resolve ? { resolve } : {}) },
+    secretKey: config.webhooks.secretKey,
+    // An in-memory database keeps no secret across restarts: an in-memory key will do.
+    dataDir: parts.database || config.registry.databaseUrl === 'memory:' ? null : config.registry.dataDir,
+    dispatch: {
+      intervalMs: config.webhooks.dispatchIntervalMs,
+      retryDelaysMs: config.webhooks.retryDelaysMs,
+      onOutcome: metrics.webhookDelivery,
+      ...dispatchParts,
+    },
+  });
+  if (cluster && !config.webhooks.secretKey) {
+    logger.warn('cluster mode without WEBHOOK_SECRET_KEY: each instance seals webhook secrets with its own key file; set the same WEBHOOK_SECRET_KEY on every instance');
+  }
+  metrics.observe({ webhookQueue: () => webhooks.queueStats() });
+  const openRegistryDatabase = parts.database
+    ? () => Promise.resolve(parts.database!)
+    : () => openDatabase({ url: config.registry.databaseUrl ?? undefined, dataDir: config.registry.dataDir, logger, connectTimeoutMs: config.registry.timeoutMs });
   const registry = createRegistryService({
-    open: parts.database
-      ? () => Promise.resolve(parts.database!)
-      : () => openDatabase({ url: config.registry.databaseUrl ?? undefined, dataDir: config.registry.dataDir, logger, connectTimeoutMs: config.registry.timeoutMs }),
+    open: async () => {
+      const opened = await openRegistryDatabase();
+      webhooks.attach(opened.db);
+      return opened;
+    },
     kind: isPostgresUrl(config.registry.databaseUrl) && !parts.database ? 'postgres' : 'pglite',
     name: isPostgresUrl(config.registry.databaseUrl) ? `postgres ${serverOf(config.registry.databaseUrl!)}` : config.registry.databaseUrl === 'memory:' ? 'embedded (memory)' : `embedded (${config.registry.dataDir})`,
     catalog: providerCatalog,
@@ -102,16 +135,25 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     poller: jobs.poller,
     pubsub: jobs.pubsub,
     logger,
+    hooks: webhooks.hooks,
     onHistoryWrite: metrics.historyWritten,
     onError: metrics.registryError,
   });
   jobs.poller.observe(registry.tracker);
+  // The registry announces TRACKED and CHANGED after their commit: the outbox rows they wrote
+  // are then visible, so that is when to claim them (every instance hears it, cluster-wide).
+  const announcements = registry.events();
+  void (async () => {
+    for await (const _ of announcements) webhooks.wake();
+  })().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'webhook wake-ups stopped'));
   metrics.observe({ trackedUnfinished: () => registry.tracker.watched });
   try {
     // After the cluster, before serving: an embedded database that cannot open stops start-up.
     await registry.start();
   } catch (error) {
     jobs.stop();
+    void announcements.return?.();
+    await webhooks.close();
     await registry.close();
     await sandbox?.close();
     throw error;
@@ -123,6 +165,7 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     jobs,
     registry,
     starts,
+    webhooks,
     logger,
     clock,
     maxRefs: config.server.maxRefs,
@@ -134,6 +177,8 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     readiness: async () => [...(cluster ? cluster.readiness() : []), ...(await registry.readiness())],
   }).catch(async (error: unknown) => {
     jobs.stop();
+    void announcements.return?.();
+    await webhooks.close();
     await registry.close();
     await sandbox?.close();
     throw error;
@@ -146,8 +191,12 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     accounts,
     cluster,
     registry,
+    webhooks,
     async close() {
       await server.close();
+      void announcements.return?.();
+      // Before the registry closes its database: attempts in flight are recorded first.
+      await webhooks.close();
       await registry.close();
       await cluster?.close();
       await sandbox?.close();

@@ -25,6 +25,8 @@ export interface GaugeSources {
   readonly trackedUnfinished?: () => number;
   /** Each account's upstream budget and its use (the status store's pacer). */
   readonly upstreamBudgets?: () => readonly BudgetUse[];
+  /** The webhook outbox: deliveries in flight and the oldest one's creation (asked of the database at scrape time). */
+  readonly webhookQueue?: () => Promise<{ depth: number; oldest: Date | null }>;
 }
 
 /** Why a request or connection was turned away before any GraphQL ran. */
@@ -47,6 +49,8 @@ export interface Metrics {
   historyWritten(): void;
   /** A registry call failed (database away or too slow). */
   registryError(): void;
+  /** One recorded webhook attempt: delivered, failed (a retry is scheduled) or gave up. */
+  webhookDelivery(outcome: 'delivered' | 'failed' | 'gave_up'): void;
   /** One finished HTTP response (WebSocket upgrades excluded). */
   httpResponse(path: string, status: number): void;
   /** Adds (or replaces) what the gauges read; parts not named are kept. */
@@ -118,6 +122,14 @@ export function createMetrics(): Metrics {
   budgetGauge(registry, 'jsg_upstream_budget', 'Upstream calls per minute an account allows: the advertised limit scaled to a minute, or maxRequestsPerMinute, the lower (accounts with a known limit only).', (use) => use.perMinute, () => sources.upstreamBudgets?.());
   budgetGauge(registry, 'jsg_upstream_budget_used', 'Upstream calls paced in the last minute, per account with a known limit.', (use) => use.usedLastMinute, () => sources.upstreamBudgets?.());
 
+  const webhookDeliveries = new Counter({
+    name: 'jsg_webhook_deliveries_total',
+    help: 'Webhook attempts recorded by this instance, by outcome: delivered (2xx), failed (a retry is scheduled), gave_up (last attempt, or 410 Gone).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  webhookQueueGauges(registry, () => sources.webhookQueue?.());
+
   gauge(registry, 'jsg_poller_watched_jobs', 'Jobs someone watches.', () => sources.poller?.().watched);
   gauge(registry, 'jsg_poller_scheduled_jobs', 'Watched jobs with a poll scheduled.', () => sources.poller?.().scheduled);
   gauge(registry, 'jsg_subscriptions_active', 'Open jobUpdates streams (WebSocket and SSE).', () => sources.feed?.().streams);
@@ -143,6 +155,7 @@ export function createMetrics(): Metrics {
     refused: (reason) => refusals.inc({ reason }),
     historyWritten: () => historyWrites.inc(),
     registryError: () => registryErrors.inc(),
+    webhookDelivery: (outcome) => webhookDeliveries.inc({ outcome }),
     httpResponse: (path, status) => responses.inc({ path: KNOWN_PATHS.has(path) ? path : 'other', status: String(status) }),
     observe(next) {
       sources = { ...sources, ...next };
@@ -171,6 +184,36 @@ function budgetGauge(
         const [provider = '', account = ''] = use.accountKey.split(/:(.*)/s);
         if (number !== null && (name !== 'jsg_upstream_budget_used' || use.perMinute !== null)) this.set({ provider, account }, number);
       }
+    },
+  });
+}
+
+/**
+ * `jsg_webhook_queue_depth` and `jsg_webhook_oldest_pending_seconds`, cluster-wide (one query
+ * at scrape time); 0 while the database cannot be asked.
+ */
+function webhookQueueGauges(registry: Registry, read: () => Promise<{ depth: number; oldest: Date | null }> | undefined): void {
+  let last: Promise<{ depth: number; oldest: Date | null } | null> | null = null;
+  // Both gauges are collected in one scrape: share one query.
+  const stats = () => {
+    last ??= (read() ?? Promise.resolve(null)).catch(() => null).finally(() => setTimeout(() => (last = null), 0));
+    return last;
+  };
+  new Gauge({
+    name: 'jsg_webhook_queue_depth',
+    help: 'Webhook deliveries in flight cluster-wide: pending, or failed and awaiting a retry.',
+    registers: [registry],
+    async collect() {
+      this.set((await stats())?.depth ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'jsg_webhook_oldest_pending_seconds',
+    help: 'Age of the oldest webhook delivery in flight cluster-wide (0 when none).',
+    registers: [registry],
+    async collect() {
+      const oldest = (await stats())?.oldest;
+      this.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
     },
   });
 }

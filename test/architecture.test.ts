@@ -47,7 +47,7 @@ function allowed(from: string, file: string, target: string): boolean {
     case 'security/':
       return to === 'jobs/' || target === 'providers/catalog.ts';
     case 'schema/':
-      return to === 'jobs/' || to === 'security/' || to === 'registry/' || target === 'providers/catalog.ts';
+      return to === 'jobs/' || to === 'security/' || to === 'registry/' || to === 'webhooks/' || target === 'providers/catalog.ts';
     case 'sandbox/':
       return to === 'clock.ts' || target === 'jobs/model.ts' || /^providers\/(\w+\/)?descriptor\.ts$/.test(target);
     case 'http/':

@@ -17,7 +17,7 @@ import type { ApiKey } from '../security/api-keys.js';
 import type { SecurityOptions } from '../security/options.js';
 import type { QueryLimits } from '../security/query-limits.js';
 import { quote, type Findings } from './findings.js';
-import { LOG_LEVELS, type SandboxSettings, type ServerSettings } from './model.js';
+import { LOG_LEVELS, type SandboxSettings, type ServerSettings, type WebhookSettings } from './model.js';
 
 // The table.
 
@@ -75,6 +75,22 @@ const AFTER_PROVIDERS = {
   REGISTRY_TIMEOUT_MS: {
     default: '5000',
     meaning: 'Longest a registry call may take; slower (database away) answers `REGISTRY_UNAVAILABLE` while part 1 goes on.',
+  },
+  WEBHOOK_ALLOW_PRIVATE: {
+    default: '0',
+    meaning: '`1`: webhooks may target loopback, private, link-local and unique-local addresses (tests, the sandbox, an internal network); never the unspecified address or multicast.',
+  },
+  WEBHOOK_SECRET_KEY: {
+    default: 'key file `DATA_DIR/webhook-secret.key`',
+    meaning: 'Seals the stored webhook secrets (AES-256-GCM, key derived with scrypt), so a database dump alone reveals none; every instance of a cluster needs the same value. Secret.',
+  },
+  WEBHOOK_DISPATCH_INTERVAL_MS: {
+    default: '1000',
+    meaning: 'How often each instance looks for due webhook deliveries (retries, rows written elsewhere); a delivery written locally is sent at once.',
+  },
+  WEBHOOK_RETRY_DELAYS_MS: {
+    default: '5000,300000,1800000,7200000,18000000,36000000,36000000',
+    meaning: 'Comma-separated waits after each failed webhook attempt (jittered ±20 %); after the last the delivery is `GAVE_UP`.',
   },
   API_KEYS: {
     default: 'open',
@@ -333,6 +349,22 @@ export function readRegistry(read: EnvReader, findings: Findings): RegistryOptio
     retentionDays,
     retentionMs: retentionDays * DAY_MS,
     timeoutMs: read.int('REGISTRY_TIMEOUT_MS', 1, MAX_TIMER_MS),
+  };
+}
+
+/** `WEBHOOK_*`; the secret key is a secret and never echoed. */
+export function readWebhooks(read: EnvReader, findings: Findings): WebhookSettings {
+  const secretKey = read.text('WEBHOOK_SECRET_KEY') ?? null;
+  findings.secret(secretKey ?? undefined);
+  const delaysText = read.text('WEBHOOK_RETRY_DELAYS_MS') ?? ENV.WEBHOOK_RETRY_DELAYS_MS.default;
+  const delays = splitList(delaysText).map((entry) => (/^\d+$/.test(entry) ? Number(entry) : Number.NaN));
+  const delaysValid = delays.length > 0 && delays.length <= 20 && delays.every((delay) => delay >= 0 && delay <= MAX_TIMER_MS);
+  if (!delaysValid) findings.problem('WEBHOOK_RETRY_DELAYS_MS', `expected 1 to 20 comma-separated non-negative integers, got ${quote(delaysText)}`);
+  return {
+    allowPrivate: read.flag('WEBHOOK_ALLOW_PRIVATE') ?? false,
+    secretKey,
+    dispatchIntervalMs: read.int('WEBHOOK_DISPATCH_INTERVAL_MS', 1, MAX_TIMER_MS),
+    retryDelaysMs: delaysValid ? delays : splitList(ENV.WEBHOOK_RETRY_DELAYS_MS.default).map(Number),
   };
 }
 

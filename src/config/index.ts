@@ -9,7 +9,7 @@
  * accepts those names, so the published reference (`ENV_REFERENCE`) cannot drift from the code.
  */
 import { readAccounts } from './accounts.js';
-import { EnvReader, readCache, readPoll, readRedis, readSandbox, readRegistry, readSecurity, readServer, readUpstream, type Env } from './env.js';
+import { EnvReader, readCache, readPoll, readRedis, readSandbox, readRegistry, readSecurity, readServer, readUpstream, readWebhooks, type Env } from './env.js';
 import { Findings } from './findings.js';
 import { LOG_LEVELS, type Config } from './model.js';
 
@@ -39,6 +39,7 @@ export function loadConfig(env: Env = process.env): Config {
     upstream: readUpstream(read),
     security: readSecurity(read, findings, apiKeys, server),
     registry: readRegistry(read, findings),
+    webhooks: readWebhooks(read, findings),
   };
   findings.throwIfAny();
   return { ...config, secrets: findings.secretValues() };

@@ -41,6 +41,18 @@ export interface SandboxSettings {
   readonly port: number | null;
 }
 
+/** Webhooks (issue 13, `docs/webhooks.md`). */
+export interface WebhookSettings {
+  /** `WEBHOOK_ALLOW_PRIVATE=1`: destinations on loopback and private networks are allowed. */
+  readonly allowPrivate: boolean;
+  /** `WEBHOOK_SECRET_KEY`: seals stored secrets; null: the key file under `DATA_DIR`. A secret. */
+  readonly secretKey: string | null;
+  /** `WEBHOOK_DISPATCH_INTERVAL_MS`: how often each instance looks for due deliveries besides being woken. */
+  readonly dispatchIntervalMs: number;
+  /** `WEBHOOK_RETRY_DELAYS_MS`: the waits after each failed attempt. */
+  readonly retryDelaysMs: readonly number[];
+}
+
 export interface Config {
   readonly server: ServerSettings;
   /** `LOG_LEVEL`, default `info`. */
@@ -57,6 +69,7 @@ export interface Config {
   readonly security: SecurityOptions;
   /** The registry: `DATABASE_URL`, `DATA_DIR`, `TRACK_RETENTION_DAYS`, `REGISTRY_TIMEOUT_MS`. */
   readonly registry: RegistryOptions;
+  readonly webhooks: WebhookSettings;
   /** Every configured secret value (keys, passwords, tokens, API keys, Redis password), longest first, for redaction by value. */
   readonly secrets: string[];
 }

@@ -20,6 +20,7 @@ import { type JobRef, refKey } from '../jobs/model.js';
 import type { RegistryService } from '../registry/service.js';
 import type { StartService } from '../registry/starts.js';
 import type { TrackedJob } from '../registry/tracked-job.js';
+import type { WebhookService } from '../webhooks/service.js';
 import { type Logger, withLogContext } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { requestIdOf } from './request-id.js';
@@ -45,6 +46,8 @@ export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'm
   readonly registry: RegistryService;
   /** The start mutations' service, built by the composition root. */
   readonly starts: StartService;
+  /** Webhooks (built by the composition root, which also stops them). */
+  readonly webhooks: WebhookService;
   readonly logger: Logger;
   readonly clock?: Clock;
   /** The query GraphiQL opens with; a function is asked on every page load (fresh sandbox demo jobs). */
@@ -246,6 +249,7 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
         registry: options.registry,
         starts: options.starts,
         tracked: trackedLoader(options.registry),
+        webhooks: options.webhooks,
       };
     },
   });

@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import { registrySchema } from './migrations/0001-registry.js';
+import { webhooksSchema } from './migrations/0002-webhooks.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-registry': registrySchema,
+  '0002-webhooks': webhooksSchema,
 };
 
 /** Kysely's `Migrator` reads the migrations from this provider. */

@@ -14,6 +14,7 @@ import type { StartService } from '../registry/starts.js';
 import type { TrackedJob } from '../registry/tracked-job.js';
 import type { StatusStore } from '../jobs/status-store.js';
 import { type Caller, type Capability, mayDo, mayRead } from '../security/caller.js';
+import type { WebhookService } from '../webhooks/service.js';
 import { decodeJobGlobalId, encodeJobGlobalId } from './global-id.js';
 
 /** What each operation gets; built per request (HTTP) or per subscription (WebSocket, SSE). */
@@ -35,6 +36,8 @@ export interface Context {
   readonly starts: StartService;
   /** Per request: each ref's tracked job (or null), one registry query per batch. */
   readonly tracked: DataLoader<JobRef, TrackedJob | null, string>;
+  /** Webhooks: the outbox's management side. */
+  readonly webhooks: WebhookService;
 }
 
 export const builder = new SchemaBuilder<{

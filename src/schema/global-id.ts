@@ -24,8 +24,29 @@ export function encodeJobGlobalId(typename: string, id: string | number | bigint
   return Buffer.from(`${typename}:${id}`, 'utf8').toString('base64');
 }
 
+/** A job's global id, as `Job.id` shows it (webhook bodies carry the same). */
+export function jobGlobalId(ref: JobRef): string {
+  return encodeJobGlobalId(TYPENAME_OF_KIND[ref.kind], localIdOf(ref));
+}
+
+/** The GraphQL type of webhooks: their global ids are `Webhook:<uuid>`. */
+export const WEBHOOK_TYPENAME = 'Webhook';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The webhook id a global id names, or null when it names no webhook. */
+export function webhookIdOfGlobalId(globalId: string): string | null {
+  if (globalId.length > 200 || !BASE64.test(globalId)) return null;
+  const decoded = Buffer.from(globalId, 'base64').toString('utf8');
+  const prefix = `${WEBHOOK_TYPENAME}:`;
+  if (!decoded.startsWith(prefix)) return null;
+  const id = decoded.slice(prefix.length);
+  return UUID.test(id) ? id : null;
+}
+
 /** Throws a 400 that says what is wrong, rather than the relay plugin's generic error. */
 export function decodeJobGlobalId(globalId: string): { typename: string; id: string } {
+  const webhookId = webhookIdOfGlobalId(globalId);
+  if (webhookId !== null) return { typename: WEBHOOK_TYPENAME, id: webhookId };
   const ref = refOfGlobalId(globalId);
   return { typename: TYPENAME_OF_KIND[ref.kind], id: localIdOf(ref) };
 }

@@ -11,6 +11,7 @@ import './subscription.js';
 import './mutation.js';
 import './tracking.js';
 import './start-jobs.js';
+import './webhooks.js';
 
 export const schema = resolveJobIdsAtOnce(builder.toSchema({ sortSchema: false }));
 export type { Context } from './builder.js';

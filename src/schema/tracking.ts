@@ -132,7 +132,7 @@ builder.interfaceField(JobInterface, 'tracking', (t) =>
 
 const TrackedJobOrderEnum = builder.enumType('TrackedJobOrder', { values: TRACKED_JOB_ORDERS });
 
-const TrackedJobFilterInput = builder.inputType('TrackedJobFilter', {
+export const TrackedJobFilterInput = builder.inputType('TrackedJobFilter', {
   description: 'Every given field must hold.',
   fields: (t) => ({
     providers: t.field({ type: [ProviderEnum] }),
@@ -147,7 +147,7 @@ const TrackedJobFilterInput = builder.inputType('TrackedJobFilter', {
   }),
 });
 
-type FilterArg = { [K in keyof TrackedJobFilter]?: TrackedJobFilter[K] } | null | undefined;
+export type FilterArg = { [K in keyof TrackedJobFilter]?: TrackedJobFilter[K] } | null | undefined;
 
 builder.queryField('trackedJobs', (t) =>
   t.field({

@@ -39,9 +39,14 @@ export type Random = () => number;
  * after a jittered retry delay otherwise, and null once {@link MAX_ATTEMPTS} have been made
  * (give up).
  */
-export function nextAttemptAt(attempts: number, now: number, random: Random = Math.random): number | null {
+export function nextAttemptAt(
+  attempts: number,
+  now: number,
+  random: Random = Math.random,
+  delays: readonly number[] = RETRY_DELAYS_MS,
+): number | null {
   if (attempts <= 0) return now;
-  const delay = RETRY_DELAYS_MS[attempts - 1];
+  const delay = delays[attempts - 1];
   if (delay === undefined) return null;
   const factor = 1 + (Math.min(Math.max(random(), 0), 1) * 2 - 1) * JITTER;
   return now + Math.round(delay * factor);
@@ -61,16 +66,18 @@ export interface AfterAttempt {
  * Where a delivery stands after an attempt.
  * @param attempts attempts made, this one included.
  * @param outcome the attempt's result; `gone` (410) gives up at once, the webhook being disabled.
+ * @param delays the retry waits; {@link RETRY_DELAYS_MS} unless configured (`WEBHOOK_RETRY_DELAYS_MS`).
  */
 export function afterAttempt(
   attempts: number,
   outcome: { readonly ok: boolean; readonly gone?: boolean },
   now: number,
   random: Random = Math.random,
+  delays: readonly number[] = RETRY_DELAYS_MS,
 ): AfterAttempt {
   if (outcome.ok) return { status: 'DELIVERED', nextAttemptAt: null };
   if (outcome.gone) return { status: 'GAVE_UP', nextAttemptAt: null };
-  const next = nextAttemptAt(attempts, now, random);
+  const next = nextAttemptAt(attempts, now, random, delays);
   return next === null ? { status: 'GAVE_UP', nextAttemptAt: null } : { status: 'FAILED', nextAttemptAt: next };
 }
 

@@ -150,6 +150,7 @@ export type NodesQuery = { nodes: Array<
     | { __typename: 'ImageKitBulkJob', nativeId: string, state: JobState, account: string, kind: JobKind, id: string }
     | { __typename: 'PurgeRequest', nativeId: string, state: JobState, account: string, kind: JobKind, id: string }
     | { __typename: 'SaymonBulkOp', nativeId: string, state: JobState, account: string, kind: JobKind, id: string }
+    | { __typename: 'Webhook', id: string }
     | { __typename: 'ZendeskJobStatus', nativeId: string, state: JobState, account: string, kind: JobKind, id: string }
    | null> };
 
@@ -162,6 +163,7 @@ export type NodeQuery = { node:
     | { __typename: 'ImageKitBulkJob', nativeId: string, state: JobState, id: string }
     | { __typename: 'PurgeRequest', nativeId: string, state: JobState, id: string }
     | { __typename: 'SaymonBulkOp', nativeId: string, state: JobState, id: string }
+    | { __typename: 'Webhook', id: string }
     | { __typename: 'ZendeskJobStatus', nativeId: string, state: JobState, id: string }
    | null };
 

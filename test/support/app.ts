@@ -4,7 +4,7 @@
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { type App, startApp } from '../../src/app.js';
+import { type App, type AppParts, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { RegistryDatabase } from '../../src/registry/database.js';
@@ -39,13 +39,13 @@ const TEST_ENV = {
 export async function startTestApp(
   env: Record<string, string> = {},
   logger: Logger = silentLogger,
-  options: { database?: RegistryDatabase; sandboxTimeScale?: number } = {},
+  options: { database?: RegistryDatabase; sandboxTimeScale?: number; webhooks?: AppParts['webhooks'] } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const database = options.database ?? (env.DATABASE_URL ? undefined : await openTestPglite());
   let app: App;
   try {
-    app = await startApp(config, logger, undefined, { database, sandboxTimeScale: options.sandboxTimeScale });
+    app = await startApp(config, logger, undefined, { database, sandboxTimeScale: options.sandboxTimeScale, ...(options.webhooks ? { webhooks: options.webhooks } : {}) });
   } catch (error) {
     await database?.close();
     throw error;

@@ -39,8 +39,10 @@ export interface WebhookReceiver {
   readonly url: string;
   readonly port: number;
   readonly requests: ReceivedRequest[];
-  /** How every later request is answered. */
+  /** How every later request is answered (drops what `script` queued). */
   answer(answer: ReceiverAnswer): void;
+  /** Answers the next requests with these, one each, in order; then as `answer` says. */
+  script(...answers: ReceiverAnswer[]): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const requests: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
   let current: ReceiverAnswer = {};
+  const scripted: ReceiverAnswer[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -58,7 +61,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       });
-      const answer = current;
+      const answer = scripted.shift() ?? current;
       if (answer.hang) return;
       res.writeHead(answer.status ?? 204, answer.headers);
       if (answer.hangBody) {
@@ -98,6 +101,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     requests,
     answer(answer) {
       current = answer;
+      scripted.length = 0;
+    },
+    script(...answers) {
+      scripted.push(...answers);
     },
     close() {
       for (const socket of sockets) socket.destroy();
