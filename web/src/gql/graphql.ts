@@ -80,6 +80,7 @@ export type TrackedJobEventType =
   | 'TRACKED'
   | 'UNTRACKED';
 
+/** Every given field must hold. */
 export type TrackedJobFilter = {
   accounts?: Array<string> | null | undefined;
   done?: boolean | null | undefined;
@@ -87,10 +88,13 @@ export type TrackedJobFilter = {
   /** Every one of them. */
   labels?: Array<string> | null | undefined;
   providers?: Array<Provider> | null | undefined;
-  /** A prefix of the native id, or a label. */
+  /** A prefix of the native id, or one whole label. */
   search?: string | null | undefined;
+  /** Of the last snapshot: a job never observed matches none. */
   states?: Array<JobState> | null | undefined;
+  /** Exclusive. */
   trackedAfter?: string | null | undefined;
+  /** Exclusive. */
   trackedBefore?: string | null | undefined;
 };
 
@@ -159,7 +163,6 @@ export type BoardJobDetailQuery = { node:
     | { __typename: 'ImageKitBulkJob', id: string, tracking: { history: { totalCount: number, edges: Array<{ node: { state: JobState, rawStatus: string, message: string | null, at: string, progress: { percent: number } | null } }> } } | null }
     | { __typename: 'PurgeRequest', id: string, tracking: { history: { totalCount: number, edges: Array<{ node: { state: JobState, rawStatus: string, message: string | null, at: string, progress: { percent: number } | null } }> } } | null }
     | { __typename: 'SaymonBulkOp', id: string, tracking: { history: { totalCount: number, edges: Array<{ node: { state: JobState, rawStatus: string, message: string | null, at: string, progress: { percent: number } | null } }> } } | null }
-    | { __typename: 'Webhook' }
     | { __typename: 'ZendeskJobStatus', id: string, jobType: string | null, resultsTotal: number | null, resultsTruncated: boolean | null, tracking: { history: { totalCount: number, edges: Array<{ node: { state: JobState, rawStatus: string, message: string | null, at: string, progress: { percent: number } | null } }> } } | null, results: Array<{ id: string | null, index: number | null, action: string | null, success: boolean | null, status: string | null, error: string | null, details: string | null, title: string | null, externalId: string | null }> | null }
    | null };
 
