@@ -40,6 +40,8 @@ export interface AppParts {
    * which is about sharing one database between instances.
    */
   readonly database?: RegistryDatabase;
+  /** The sandbox's lifecycle time scale (tests: small values, so started jobs finish quickly); default 1. */
+  readonly sandboxTimeScale?: number;
 }
 
 export async function startApp(config: Config, logger: Logger, clock?: Clock, parts: AppParts = {}): Promise<App> {
@@ -60,7 +62,7 @@ export async function startApp(config: Config, logger: Logger, clock?: Clock, pa
 async function startServing(config: Config, logger: Logger, clock: Clock | undefined, cluster: Cluster | null, parts: AppParts): Promise<App> {
   // SANDBOX_PORT: a known port and the documented credentials, so outside tools can reach it too.
   const fixed = config.sandbox.port === null ? {} : { port: config.sandbox.port, credentials: DEVELOPMENT_CREDENTIALS };
-  const sandbox = config.sandbox.enabled ? await startSandbox({ clock, ...fixed }) : null;
+  const sandbox = config.sandbox.enabled ? await startSandbox({ clock, ...fixed, timeScale: parts.sandboxTimeScale }) : null;
   const accounts = sandbox ? sandbox.accounts() : config.accounts;
   const metrics = createMetrics();
   if (cluster) metrics.observe({ cluster: () => ({ connected: cluster.connected(), leasesHeld: cluster.leasesHeld() }) });

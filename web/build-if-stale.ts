@@ -36,7 +36,9 @@ export function buildBoardIfStale(log: (line: string) => void = console.log): bo
   const why = boardStaleness();
   if (!why) return false;
   log(`board: building (${why})`);
-  execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  // NODE_ENV=production whatever the caller's: under vitest it is `test`, which makes Vite bundle
+  // Preact's development build (bigger, and not what `npm start` serves).
+  execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
   return true;
 }
 

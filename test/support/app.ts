@@ -39,13 +39,13 @@ const TEST_ENV = {
 export async function startTestApp(
   env: Record<string, string> = {},
   logger: Logger = silentLogger,
-  options: { database?: RegistryDatabase } = {},
+  options: { database?: RegistryDatabase; sandboxTimeScale?: number } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const database = options.database ?? (env.DATABASE_URL ? undefined : await openTestPglite());
   let app: App;
   try {
-    app = await startApp(config, logger, undefined, { database });
+    app = await startApp(config, logger, undefined, { database, sandboxTimeScale: options.sandboxTimeScale });
   } catch (error) {
     await database?.close();
     throw error;
