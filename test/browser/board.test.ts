@@ -184,25 +184,29 @@ describe.skipIf(!available)('the status board in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  for (const colorScheme of ['light', 'dark'] as const) {
-    for (const width of [375, 1280]) {
-      it(`has no serious or critical axe-core violation (${colorScheme}, ${width} px)`, async () => {
-        const { page, errors } = await open('/', { viewport: { width, height: 900 }, colorScheme }, `board-axe-${colorScheme}-${width}`);
-        await waitLive(page);
-        await page.locator('li.job').first().waitFor({ timeout: SHOW_MS });
-        // One row open, so the detail's timeline and table are checked too.
-        await page.locator('li.job').first().getByRole('button', { name: /^Details/ }).click();
-        await page.locator('.job-detail .timeline, .job-detail .notice').first().waitFor({ timeout: SHOW_MS });
+  it('has no serious or critical axe-core violation in light and dark, at 375 and 1280 px', { timeout: 40_000 }, async () => {
+    const { page, errors } = await open('/', {}, 'board-axe');
+    await waitLive(page);
+    await page.locator('li.job').first().waitFor({ timeout: SHOW_MS });
+    // One row open, so the detail's timeline (and for Zendesk the table) is checked too.
+    await page.locator('li.job').first().getByRole('button', { name: /^Details/ }).click();
+    await page.locator('.job-detail .timeline, .job-detail .notice').first().waitFor({ timeout: SHOW_MS });
+    const found: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const width of [375, 1280]) {
+        await page.emulateMedia({ colorScheme });
+        await page.setViewportSize({ width, height: 900 });
         const result = await new AxeBuilder({ page }).analyze();
-        const serious = result.violations
-          .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-          .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
-        expect(serious).toEqual([]);
+        for (const violation of result.violations) {
+          if (violation.impact !== 'serious' && violation.impact !== 'critical') continue;
+          found.push(`${colorScheme} ${width} px: ${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+        }
         await page.screenshot({ path: join(ARTIFACTS, `board-${colorScheme}-${width}.png`), fullPage: width === 375 });
-        expect(errors).toEqual([]);
-      });
+      }
     }
-  }
+    expect(found).toEqual([]);
+    expect(errors).toEqual([]);
+  });
 });
 
 describe.skipIf(!available)('the status board with API keys', () => {
@@ -233,11 +237,12 @@ describe.skipIf(!available)('the status board with API keys', () => {
     await prompt.waitFor({ timeout: SHOW_MS });
     await page.screenshot({ path: join(ARTIFACTS, 'board-key-prompt.png') });
 
-    await page.getByLabel('API key').fill('not-the-key');
+    const keyField = page.getByRole('textbox', { name: 'API key' });
+    await keyField.fill('not-the-key');
     await page.getByRole('button', { name: 'Use this key' }).click();
     await prompt.getByRole('alert').getByText(/refused this key/).waitFor({ timeout: SHOW_MS });
 
-    await page.getByLabel('API key').fill(KEY);
+    await keyField.fill(KEY);
     await page.getByRole('button', { name: 'Use this key' }).click();
     await page.getByRole('status').getByText('Live', { exact: true }).waitFor({ timeout: SHOW_MS });
     await page.getByRole('heading', { name: 'Tracked jobs' }).waitFor({ timeout: SHOW_MS });
