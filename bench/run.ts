@@ -5,6 +5,7 @@
  *   npm run bench                                   every scenario, full sizes (~6 min)
  *   npm run bench -- --quick                        every scenario, small sizes (< 1 min); or BENCH_QUICK=1
  *   npm run bench -- --scenario query,fanout        some scenarios
+ *   npm run bench -- --scenario ratio --rounds 3    fully cached jobs(50 refs) against the floor, 50 connections
  *   npm run bench -- --subscribers 1000,5000 --jobs 200 --window 20 --duration 5 --concurrency 1,10,50 --delay 50
  *   npm run bench -- --env UPSTREAM_CONCURRENCY=32     extra service settings (repeatable)
  *
@@ -17,9 +18,10 @@ import { parseArgs } from 'node:util';
 import { runClusterBench } from './cluster.js';
 import { runFanoutBench } from './fanout.js';
 import { runQueryBench } from './query.js';
+import { runRatioBench } from './ratio.js';
 import { renderTable, type Table } from './stats.js';
 
-const SCENARIOS = ['query', 'fanout', 'cluster'] as const;
+const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** No run may take longer than this, whatever hangs. */
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     subscribers: { type: 'string' },
     jobs: { type: 'string' },
     window: { type: 'string' },
+    rounds: { type: 'string' },
     env: { type: 'string', multiple: true },
   },
 });
@@ -87,6 +90,17 @@ for (const scenario of scenarios) {
         concurrencies: list(values.concurrency, quick ? [10] : [1, 10, 50, 100]),
         coldConcurrencies: quick ? [10] : [1, 10],
         durationSec: Number(values.duration ?? (quick ? 2 : 5)),
+        delayMs,
+        refsPerQuery: 50,
+        env: serviceEnv,
+      }),
+    );
+  } else if (scenario === 'ratio') {
+    tables.push(
+      await runRatioBench({
+        concurrency: Number(values.concurrency ?? 50),
+        durationSec: Number(values.duration ?? (quick ? 2 : 5)),
+        rounds: Number(values.rounds ?? (quick ? 1 : 3)),
         delayMs,
         refsPerQuery: 50,
         env: serviceEnv,

@@ -55,7 +55,6 @@ export interface TrackerOptions {
 export class Tracker implements PollObserver {
   private readonly watches = new Map<string, () => void>();
   private registry: Registry | null = null;
-  private events: AsyncIterator<TrackedJobMessage> | null = null;
   private stopped = false;
   private readonly hooks: RegistryHooks;
 
@@ -132,7 +131,6 @@ export class Tracker implements PollObserver {
   /** Follows every instance's announcements, keeping this instance's watches in step. */
   private listen(): void {
     const events = this.options.pubsub.subscribe('tracked-jobs')[Symbol.asyncIterator]();
-    this.events = events;
     void (async () => {
       for (;;) {
         const next = await events.next();
@@ -150,7 +148,7 @@ export class Tracker implements PollObserver {
     this.stopped = true;
     for (const release of this.watches.values()) release();
     this.watches.clear();
-    // Not awaited: with Redis away, ending the subscription may wait for a reconnect.
-    void this.events?.return?.();
+    // The topic subscription is left to end with the pub/sub itself: unsubscribing now would queue
+    // a Redis command that, with Redis just gone, can hold the cluster's closing connection open.
   }
 }

@@ -1,5 +1,6 @@
 /** Assembles the schema: every domain file registers its types on the one builder. */
 import { builder } from './builder.js';
+import { resolveJobIdsAtOnce } from './job-node.js';
 import './job.js';
 import './imagekit.js';
 import './saymon.js';
@@ -10,5 +11,5 @@ import './subscription.js';
 import './mutation.js';
 import './tracking.js';
 
-export const schema = builder.toSchema({ sortSchema: false });
+export const schema = resolveJobIdsAtOnce(builder.toSchema({ sortSchema: false }));
 export type { Context } from './builder.js';
