@@ -12,6 +12,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The status board's dist/web/, built once when stale: GET / and the browser tests serve it.
+    globalSetup: ['test/support/board-build.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Servers bind ephemeral loopback ports, so files may run side by side.

@@ -1,6 +1,7 @@
 /**
  * One HTTP server on one port: GraphQL over HTTP and SSE, GraphiQL (yoga) and graphql-ws on
- * `/graphql`; `/health`, `/ready` and `/metrics` beside them, open to probes and scrapers.
+ * `/graphql`; `/health`, `/ready` and `/metrics` beside them, open to probes and scrapers; the
+ * status board's static files at `/` (the page asks for an API key itself when one is needed).
  *
  * Every request gets an id (`x-request-id`, echoed) that its log lines carry. Closing is graceful:
  * stop accepting, say "going away" to WebSockets, complete SSE streams, let requests in flight
@@ -34,6 +35,7 @@ import type { SecurityOptions } from '../security/options.js';
 import { queryLimitPlugins } from '../security/query-limits.js';
 import { DOCUMENT_ID_PARAM, useTrustedDocuments } from '../security/trusted-documents.js';
 import { useSharedEventExecution } from './shared-event-execution.js';
+import { BoardFiles, defaultBoardDir, isBoardPath } from './board.js';
 import { answerOutsideApi } from './front-door.js';
 import { graphiqlOptions } from './graphiql-query.js';
 import { attachWebSocket } from './websocket.js';
@@ -58,6 +60,8 @@ export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'm
   readonly security: SecurityOptions;
   /** Where the server's metrics go (the job service's hooks report to the same). */
   readonly metrics: Metrics;
+  /** The built status board (`npm run build:web`); default `<package root>/dist/web`. */
+  readonly boardDir?: string;
 }
 
 export interface RunningServer {
@@ -93,6 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   setMaxListeners(0, stopping.signal);
   const keys = new ApiKeyCheck(options.security.apiKeys);
   const yoga = createGraphQLHandler(options, { jobs, keys, metrics, stopping: stopping.signal, clock });
+  const board = new BoardFiles(options.boardDir ?? defaultBoardDir());
 
   const inFlight = new Set<ServerResponse>();
   let closing = false;
@@ -103,7 +108,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // A keep-alive connection whose last response just ended would otherwise hold `close` open.
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
-    handle(req, res, { yoga, options, metrics, closing });
+    handle(req, res, { yoga, board, options, metrics, closing });
   });
   const sockets = trackSockets(server);
   await new Promise<void>((resolve, reject) => {
@@ -155,13 +160,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 interface Handling {
   readonly yoga: Yoga;
+  readonly board: BoardFiles;
   readonly options: ServerOptions;
   readonly metrics: Metrics;
   readonly closing: boolean;
 }
 
 /** Routes one request, with its id bound to every log line it causes. */
-function handle(req: IncomingMessage, res: ServerResponse, { yoga, options, metrics, closing }: Handling): void {
+function handle(req: IncomingMessage, res: ServerResponse, { yoga, board, options, metrics, closing }: Handling): void {
   const reqId = requestIdOf(req.headers['x-request-id']);
   res.setHeader('x-request-id', reqId);
   const path = (req.url ?? '/').split('?')[0]!;
@@ -169,7 +175,8 @@ function handle(req: IncomingMessage, res: ServerResponse, { yoga, options, metr
   res.once('close', () => {
     metrics.httpResponse(path, res.statusCode);
     const line = { reqId, method: req.method, path, status: res.statusCode, durationMs: Math.round(performance.now() - started) };
-    if (OPEN_PATHS.has(path)) options.logger.debug(line, 'request');
+    // Probes, scrapers and the board's hashed files would drown the API's lines.
+    if (OPEN_PATHS.has(path) || path.startsWith('/assets/')) options.logger.debug(line, 'request');
     else options.logger.info(line, 'request');
   });
 
@@ -183,6 +190,8 @@ function handle(req: IncomingMessage, res: ServerResponse, { yoga, options, metr
       void answerReadiness(res, options);
     } else if (path === '/metrics') {
       void answerMetrics(res, metrics);
+    } else if (isBoardPath(path)) {
+      board.answer(req, res, path);
     } else if (!YOGA_PATHS.has(path)) {
       answerOutsideApi(req, res);
     } else if (Number(req.headers['content-length'] ?? 0) > options.bodyLimitBytes) {

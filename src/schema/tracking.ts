@@ -297,6 +297,9 @@ function trackedEvents(filter: FilterArg, context: Context): AsyncIterable<Track
       const tracked = reviveTrackedJob(next.value.job);
       if (!matchesFilter(tracked, filter, visible)) continue;
       const at = next.value.at instanceof Date ? next.value.at : new Date(next.value.at);
+      // The job's `tracking` resolves through the context's loader, which lives as long as the
+      // subscription: without this it would answer the first event's tracking for every later one.
+      context.tracked.clear(tracked.ref).prime(tracked.ref, tracked);
       await push({ type: next.value.type, job: lastKnownResult(tracked), tracked, previousState: next.value.previousState, at });
     }
     stop();

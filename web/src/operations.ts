@@ -95,7 +95,11 @@ export const TrackedJobUpdatesSubscription = graphql(`
   }
 `);
 
-/** A job's detail panel: its history and, for Zendesk, the per-item results. */
+/**
+ * A job's detail panel: its latest history and, for Zendesk, the per-item results. The server's
+ * cost limit (ARMOR_MAX_COST, default 5000) counts `last` as a list size: 30 entries keep the
+ * whole document near 3 700.
+ */
 export const JobDetailQuery = graphql(`
   query BoardJobDetail($id: ID!) {
     node(id: $id) {
@@ -103,7 +107,7 @@ export const JobDetailQuery = graphql(`
       ... on Job {
         id
         tracking {
-          history(first: 100) {
+          history(last: 30) {
             totalCount
             edges {
               node {

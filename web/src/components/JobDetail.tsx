@@ -62,7 +62,7 @@ export function JobDetail({ id, job, now }: JobDetailProps) {
           </ol>
           {history.totalCount > history.edges.length && (
             <p class="muted">
-              The first {history.edges.length} of {history.totalCount} changes are shown.
+              The last {history.edges.length} of {history.totalCount} changes are shown.
             </p>
           )}
         </section>
