@@ -113,7 +113,7 @@ describe.skipIf(!available)('the status board in Chromium', () => {
   });
 
   // Skipped: written against the contract before the start mutations were served; it fails against them and is not debugged yet (issue 12 note).
-  it.skip('starts an ImageKit demo job that appears, and shows a refusal', async () => {
+  it.skipIf(startsServed)('starts an ImageKit demo job that appears, and shows a refusal', async () => {
     const { page, errors } = await open('/', {}, 'board-demo');
     await waitLive(page);
     const demo = page.getByRole('region', { name: 'Demo' });
