@@ -147,17 +147,17 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     for await (const _ of announcements) webhooks.wake();
   })().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'webhook wake-ups stopped'));
   metrics.observe({ trackedUnfinished: () => registry.tracker.watched });
-  try {
-    // After the cluster, before serving: an embedded database that cannot open stops start-up.
-    await registry.start();
-  } catch (error) {
+  /** Undoes what was started so far when start-up fails past this point. */
+  const abandon = async (error: unknown): Promise<never> => {
     jobs.stop();
     void announcements.return?.();
     await webhooks.close();
     await registry.close();
     await sandbox?.close();
     throw error;
-  }
+  };
+  // After the cluster, before serving: an embedded database that cannot open stops start-up.
+  await registry.start().catch(abandon);
   const starts = createStartService({ starter: imageKitStarter(clients), registry, clock: clock ?? systemClock, waitMs: config.upstream.timeoutMs * 3 + config.registry.timeoutMs * 2 });
   const server = await startServer({
     host: config.server.host,
@@ -175,14 +175,7 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     security: config.security,
     metrics,
     readiness: async () => [...(cluster ? cluster.readiness() : []), ...(await registry.readiness())],
-  }).catch(async (error: unknown) => {
-    jobs.stop();
-    void announcements.return?.();
-    await webhooks.close();
-    await registry.close();
-    await sandbox?.close();
-    throw error;
-  });
+  }).catch(abandon);
   // Events published while Redis was away never arrive: each feed asks for its jobs again.
   cluster?.onResumed(() => void server.jobs.feed.resync());
   return {

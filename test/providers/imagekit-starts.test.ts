@@ -2,8 +2,6 @@
  * Starting ImageKit jobs against a loopback fake ImageKit: the exact POST, one POST whatever goes
  * wrong (a start is never retried), refusals as values, failures as for status calls.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageKitAccount } from '../../src/providers/descriptor.js';
 import type { UpstreamOptions } from '../../src/providers/http.js';
@@ -12,6 +10,7 @@ import { type ImageKitStartOutcome, imageKitStartsOf, startImageKitJob } from '.
 import { type ImageKitStartRequest, pathProblem, purgeUrlProblem, startRequestProblem } from '../../src/providers/imagekit/start-request.js';
 import type { SaymonAccount } from '../../src/providers/descriptor.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
+import { startResettingServer } from '../support/resetting-server.js';
 
 const PRIVATE_KEY = 'private_s3cr3tKeyValue';
 /** Retries on, so that a start sent twice would show. */
@@ -260,32 +259,3 @@ describe('start request checks', () => {
   });
 });
 
-/** A server that reads each request line, then resets the connection: what a dropped connection looks like. */
-async function startResettingServer(): Promise<{ url: string; requests: () => string[]; close: () => Promise<void> }> {
-  const lines: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let head = '';
-    socket.on('data', (chunk) => {
-      head += chunk.toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      lines.push(head.slice(0, head.indexOf('\r\n')).replace(/ HTTP\/1\.1$/, ''));
-      head = '';
-      socket.resetAndDestroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => [...lines],
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}

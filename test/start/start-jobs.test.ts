@@ -4,13 +4,13 @@
  * refusals as data with nothing tracked, input checks before any call, scopes, and tracking.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { waitFor } from '../support/wait.js';
+import { startResettingServer } from '../support/resetting-server.js';
 
 const PRIVATE_KEY = 'private_startTestKey';
 const BASIC = `Basic ${Buffer.from(`${PRIVATE_KEY}:`).toString('base64')}`;
@@ -318,32 +318,3 @@ describe('the sandbox', () => {
   });
 });
 
-/** A server that reads each request's head, then resets the connection. */
-async function startResettingServer(): Promise<{ url: string; requests: () => string[]; close: () => Promise<void> }> {
-  const lines: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let head = '';
-    socket.on('data', (chunk) => {
-      head += chunk.toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      lines.push(head.slice(0, head.indexOf('\r\n')).replace(/ HTTP\/1\.1$/, ''));
-      head = '';
-      socket.resetAndDestroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => [...lines],
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
