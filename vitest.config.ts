@@ -18,5 +18,9 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Servers bind ephemeral loopback ports, so files may run side by side.
     pool: 'forks',
+    // Vitest's default is one fork less than the CPUs: a single fork on a 2-core machine, where
+    // most test time is spent waiting on loopback servers, poll intervals and child processes.
+    // Two forks use both cores; `--maxWorkers=N` overrides.
+    maxWorkers: 2,
   },
 });

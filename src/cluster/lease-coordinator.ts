@@ -7,7 +7,8 @@
  * Non-holders keep claiming at the base interval, so when a holder dies its jobs are taken over
  * within the lease time plus one base interval. Watches released here give the lease up at once;
  * a final job's lease is left to lapse, so that instances that have not yet heard the final event
- * do not poll it again.
+ * do not poll it again (the holder's own subscribers hear it first and release their watches at
+ * once: releasing the lease then would hand the job to a watcher elsewhere for one more poll).
  *
  * While Redis is away every claim answers `mine`: each instance polls what it watches (more
  * upstream calls, but its subscribers stay served); when Redis returns, claims decide again and
@@ -43,6 +44,8 @@ export class LeaseCoordinator implements PollCoordinator {
   private failingSince: number | null = null;
   /** Writes not awaited by their callers, awaited on stop so that none is cut off by the disconnect. */
   private readonly writes = new Set<Promise<unknown>>();
+  /** Watched jobs found final: their leases lapse rather than being released when the watch ends. */
+  private readonly finished = new Set<string>();
 
   constructor(private readonly options: LeaseCoordinatorOptions) {
     this.timer = setInterval(() => void this.renew(), Math.max(1, Math.floor(options.leaseMs / 3)));
@@ -53,16 +56,18 @@ export class LeaseCoordinator implements PollCoordinator {
 
   watch(key: string): void {
     if (this.stopped) return;
+    this.finished.delete(key);
     this.track(this.options.registry.add(key, this.online()));
   }
 
   unwatch(key: string): void {
     if (this.stopped) return;
     this.track(this.options.registry.remove(key, this.online()));
-    this.release(key);
+    if (!this.finished.delete(key)) this.release(key);
   }
 
   finish(key: string): void {
+    this.finished.add(key);
     this.options.leases.forget(key);
   }
 

@@ -99,3 +99,49 @@ describe.runIf(available)('lease coordinator while Redis stalls', () => {
     expect(after.get('ours')).toBe('new');
   });
 });
+
+describe.runIf(available)('lease coordinator when a job is final', () => {
+  let redis: Redis;
+  let prefix: string;
+  let connection: RedisConnection;
+  let coordinator: LeaseCoordinator;
+
+  beforeAll(() => {
+    redis = inspector();
+  });
+  afterEach(async () => {
+    await coordinator.stop();
+    await connection.close();
+    await deleteKeysUnder(redis, prefix);
+  });
+  afterAll(() => {
+    redis.disconnect();
+  });
+
+  // The holder's own subscribers hear the final event first and release their watches; instances
+  // whose subscribers have not heard it yet still watch the job and claim it at the base interval.
+  it('leaves a finished job’s lease to lapse when its watch is released, and gives up an unfinished one’s at once', async () => {
+    prefix = uniquePrefix();
+    const keys = clusterKeys(prefix);
+    connection = await connectRedis({ url: REDIS_URL, name: 'final-test', logger: silentLogger, connectTimeoutMs: 2000, commandTimeoutMs: 5000, optional: false });
+    coordinator = new LeaseCoordinator({
+      connection,
+      leases: new Leases(connection.commands, keys, 'b', 60_000),
+      registry: new WatchRegistry(connection.commands, keys, 'b', 60_000),
+      leaseMs: 60_000,
+      logger: silentLogger,
+    });
+    for (const key of ['done', 'open']) coordinator.watch(key);
+    expect(await coordinator.claim(['done', 'open'])).toEqual(new Map([['done', 'new'], ['open', 'new']]));
+
+    coordinator.finish('done');
+    coordinator.unwatch('done');
+    coordinator.unwatch('open');
+    // Awaits the releases in flight.
+    await coordinator.stop();
+
+    expect(await redis.get(keys.lease('done'))).toBe('b');
+    expect(await redis.get(keys.lease('open'))).toBeNull();
+    expect(await new Leases(redis, keys, 'a', 60_000).claim(['done', 'open'])).toEqual(new Map([['done', 'elsewhere'], ['open', 'new']]));
+  });
+});

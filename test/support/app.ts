@@ -33,8 +33,9 @@ const TEST_ENV = {
 };
 
 /**
- * Without `DATABASE_URL` in `env`, the app gets an in-memory registry loaded from this run's
- * pre-migrated PGlite template (well under a second, rather than initialising one), or `database`.
+ * Without `DATABASE_URL` in `env`, or with `DATABASE_URL=memory:`, the app gets an in-memory
+ * registry loaded from this run's pre-migrated PGlite template (well under a second and far less
+ * memory, rather than initialising one), or `database`.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
@@ -42,7 +43,7 @@ export async function startTestApp(
   options: { database?: RegistryDatabase; sandboxTimeScale?: number; webhooks?: AppParts['webhooks'] } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
-  const database = options.database ?? (env.DATABASE_URL ? undefined : await openTestPglite());
+  const database = options.database ?? (env.DATABASE_URL && env.DATABASE_URL !== 'memory:' ? undefined : await openTestPglite());
   let app: App;
   try {
     app = await startApp(config, logger, undefined, { database, sandboxTimeScale: options.sandboxTimeScale, ...(options.webhooks ? { webhooks: options.webhooks } : {}) });
