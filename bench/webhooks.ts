@@ -135,6 +135,7 @@ async function runBurst(options: WebhooksBenchOptions, postgresUrl: string | nul
         refs: all.slice(from, from + 100).map((id) => ({ kind: 'ZENDESK_JOB_STATUS', id })),
       });
     }
+    process.stderr.write(`bench: ${all.length} jobs tracked; waiting for every one to be polled…\n`);
     // Settle (every job polled at least once), then the poller's rate before the burst.
     await waitUntil(() => finishing.every((id) => upstream.seen.has(id)), 120_000, 'every job polled once');
     await sleep(2 * INTERVAL_MS);
@@ -144,6 +145,7 @@ async function runBurst(options: WebhooksBenchOptions, postgresUrl: string | nul
     const beforeCounts = upstream.counts();
     const beforeSec = (Date.now() - beforeAt) / 1000;
 
+    process.stderr.write('bench: the burst…\n');
     // The burst: every job finishes within one second, in 10 slices of 100 ms.
     const burstAt = Date.now();
     const cpuAtBurst = service.usage().cpuSeconds;
