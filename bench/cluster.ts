@@ -34,7 +34,7 @@ export async function runClusterBench(options: {
     const cluster = (instances: number) => {
       process.stderr.write(`bench: cluster, ${subscribers} subscribers on ${instances} instance(s)…\n`);
       const prefix = `jsg-bench:${process.pid}:${Date.now()}:`;
-      return runFanout({ ...options, subscribers, instances, env: { ...env, REDIS_URL, REDIS_PREFIX: prefix } });
+      return runFanout({ ...options, subscribers, instances, env: { ...env, REDIS_URL, REDIS_PREFIX: prefix, WEBHOOK_SECRET_KEY: 'one key for the bench cluster' } });
     };
     const one = await cluster(1);
     const two = await cluster(2);

@@ -6,10 +6,12 @@
  *   npm run bench -- --quick                        every scenario, small sizes (< 1 min); or BENCH_QUICK=1
  *   npm run bench -- --scenario query,fanout        some scenarios
  *   npm run bench -- --scenario ratio --rounds 3    fully cached jobs(50 refs) against the floor, 50 connections
+ *   npm run bench -- --scenario webhooks --jobs 1000  a burst of finishing jobs delivered to one webhook (PGlite, then PostgreSQL)
  *   npm run bench -- --subscribers 1000,5000 --jobs 200 --window 20 --duration 5 --concurrency 1,10,50 --delay 50
  *   npm run bench -- --env UPSTREAM_CONCURRENCY=32     extra service settings (repeatable)
  *
- * Everything runs on loopback. Cluster needs Redis on 127.0.0.1:6379 (or BENCH_REDIS_URL).
+ * Everything runs on loopback. Cluster needs Redis on 127.0.0.1:6379 (or BENCH_REDIS_URL); webhooks also
+ * measures on PostgreSQL at 127.0.0.1:5432 (or BENCH_POSTGRES_URL) when it answers.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,8 +22,9 @@ import { runFanoutBench } from './fanout.js';
 import { runQueryBench } from './query.js';
 import { runRatioBench } from './ratio.js';
 import { renderTable, type Table } from './stats.js';
+import { runWebhooksBench } from './webhooks.js';
 
-const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster'] as const;
+const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster', 'webhooks'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** No run may take longer than this, whatever hangs. */
@@ -117,6 +120,8 @@ for (const scenario of scenarios) {
         // shows how much of the latency is the per-account limit (BENCHMARKS.md).
         variants: quick || values.subscribers ? [] : [{ subscribers: 1000, env: { UPSTREAM_CONCURRENCY: '64' } }],
       }));
+  } else if (scenario === 'webhooks') {
+    tables.push(await runWebhooksBench({ jobs: Number(values.jobs ?? (quick ? 200 : 1000)), env: serviceEnv }));
   } else {
     tables.push(await runClusterBench({ subscribers: list(values.subscribers, quick ? [500] : [5000]), jobs, windowSec, delayMs, env: serviceEnv }));
   }

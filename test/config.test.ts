@@ -58,7 +58,7 @@ describe('defaults', () => {
       cache: { ttlMs: 1000, doneTtlMs: 600000, staleMs: 0, maxEntries: 50000 },
       poll: { intervalMs: 2000, maxIntervalMs: 30000, notFoundGraceMs: 10000 },
       upstream: { timeoutMs: 5000, retries: 2, retryBaseMs: 200, maxRetryWaitMs: 2000, concurrency: 8, queueMs: 2000, maxBodyBytes: 8388608 },
-      webhooks: { allowPrivate: false, dispatchIntervalMs: 1000, retryDelaysMs: [5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000], secretKey: null },
+      webhooks: { allowPrivate: false, dispatchIntervalMs: 1000, concurrency: 16, retryDelaysMs: [5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000], secretKey: null },
       security: {
         apiKeys: [],
         corsOrigins: [],

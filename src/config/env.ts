@@ -88,6 +88,10 @@ const AFTER_PROVIDERS = {
     default: '1000',
     meaning: 'How often each instance looks for due webhook deliveries (retries, rows written elsewhere); a delivery written locally is sent at once.',
   },
+  WEBHOOK_CONCURRENCY: {
+    default: '16',
+    meaning: 'Attempts at once per webhook on each instance; a job\'s events still go one after the other, in order.',
+  },
   WEBHOOK_RETRY_DELAYS_MS: {
     default: '5000,300000,1800000,7200000,18000000,36000000,36000000',
     meaning: 'Comma-separated waits after each failed webhook attempt (jittered ±20 %); after the last the delivery is `GAVE_UP`.',
@@ -364,6 +368,7 @@ export function readWebhooks(read: EnvReader, findings: Findings): WebhookSettin
     allowPrivate: read.flag('WEBHOOK_ALLOW_PRIVATE') ?? false,
     secretKey,
     dispatchIntervalMs: read.int('WEBHOOK_DISPATCH_INTERVAL_MS', 1, MAX_TIMER_MS),
+    concurrency: read.int('WEBHOOK_CONCURRENCY', 1, 256),
     retryDelaysMs: delaysValid ? delays : splitList(ENV.WEBHOOK_RETRY_DELAYS_MS.default).map(Number),
   };
 }

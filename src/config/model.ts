@@ -49,6 +49,8 @@ export interface WebhookSettings {
   readonly secretKey: string | null;
   /** `WEBHOOK_DISPATCH_INTERVAL_MS`: how often each instance looks for due deliveries besides being woken. */
   readonly dispatchIntervalMs: number;
+  /** `WEBHOOK_CONCURRENCY`: attempts at once per webhook on each instance. */
+  readonly concurrency: number;
   /** `WEBHOOK_RETRY_DELAYS_MS`: the waits after each failed attempt. */
   readonly retryDelaysMs: readonly number[];
 }

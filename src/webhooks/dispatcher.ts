@@ -1,53 +1,44 @@
 /**
  * The dispatcher: delivers the outbox, on every instance, each delivery once cluster-wide.
  *
- * - Claiming: one statement picks due deliveries (`next_attempt_at` passed, webhook enabled)
- *   with `FOR UPDATE … SKIP LOCKED`, so instances claiming together never pick the same row, and
- *   in the same statement sets `next_attempt_at` to a lease (now + `leaseMs`) and counts the
- *   attempt. Then it commits: no transaction or lock is held while the receiver is asked.
- *   A process killed mid-attempt leaves the lease to expire; the delivery is then claimed again
- *   (at least once; the `webhook-id` is the same, so receivers can deduplicate).
- * - Order per job and webhook: a delivery is due only when no earlier delivery of the same
- *   webhook and job is still in flight (PENDING, or FAILED awaiting its retry). A later event
- *   therefore waits for an earlier one to be delivered or given up. `webhook.test` deliveries
- *   have no job and no order.
- * - Recording: DELIVERED on 2xx; otherwise FAILED with the next attempt from the schedule
- *   (jittered), or GAVE_UP after the last; `410 Gone` gives up and disables the webhook with a
- *   reason, as does failing without a single success for five days. The update only applies
- *   while the row is still this claim's (same attempt count), so a late answer after a lapsed
- *   lease cannot overwrite a newer attempt.
- * - Pace: at most `concurrency` attempts at once per instance (8), woken when a delivery is
- *   written (through the registry's post-commit announcements) and every `intervalMs` for
- *   retries and other instances' rows. Attempts are plain HTTP on their own sockets, apart from
- *   the upstream clients, so the poller is not slowed.
+ * The path of a delivery: claimed in a batch (`claim.ts`: `FOR UPDATE … SKIP LOCKED`, at most
+ * one delivery per job and webhook at a time, so per job the order holds) → signed and POSTed
+ * (`deliver.ts`), up to `concurrency` at once per webhook, different jobs in parallel → recorded
+ * in batches (`record.ts`): whatever finished while the previous batch was being written goes in
+ * the next transaction, as a group commit. Recording a delivery makes its job's next event due,
+ * so every recorded batch is followed by a claim.
+ *
+ * - Wake-ups: `wake()` is called after the commit of every transaction that wrote deliveries
+ *   (the registry's announcements, heard by every instance of a cluster through Redis) and a
+ *   poll every `intervalMs` covers retries falling due and rows written where no announcement
+ *   reaches (another instance on the same PostgreSQL without Redis). Wake-ups while a claim runs
+ *   fold into one more claim.
+ * - Bounds: a webhook has at most `concurrency` attempts running, and this instance never holds
+ *   more than `2 × concurrency − 1` of its deliveries (claimed, not yet recorded; see `claim.ts`
+ *   on leases), nor more than `maxHeld` in all. Attempts are plain HTTP on their own sockets,
+ *   apart from the upstream clients, so the poller is not slowed by the network; the database
+ *   work is a few statements per batch.
+ * - Stop: no more claims; attempts running finish and are recorded; deliveries claimed but not
+ *   started are given back (due at once), as are those of a webhook disabled meanwhile.
  */
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from '../logger.js';
 import type { Database } from '../registry/schema.js';
 import type { GuardOptions } from './address-guard.js';
+import { type ClaimedDelivery, claimDue, releaseClaims } from './claim.js';
 import { type DeliveryResult, deliver } from './deliver.js';
-import { RETRY_DELAYS_MS, type Random, afterAttempt, disabledReason, failingSinceAfter } from './schedule.js';
+import { type DeliveryOutcome, type FinishedAttempt, recordAttempts } from './record.js';
+import { RETRY_DELAYS_MS, type Random } from './schedule.js';
 import { signatureHeaders } from './signing.js';
-import { withWebhookTables } from './tables.js';
 
-/** A claimed delivery with what an attempt needs of its webhook. */
-export interface ClaimedDelivery {
-  readonly id: number;
-  readonly webhookId: string;
-  readonly payload: string;
-  readonly messageId: string;
-  /** Attempts made, this one included. */
-  readonly attempts: number;
-  readonly url: string;
-  readonly secretSealed: string;
-  readonly previousSecretSealed: string | null;
-  readonly previousSecretUntil: Date | null;
-}
+export type { ClaimedDelivery } from './claim.js';
+export type { DeliveryOutcome } from './record.js';
 
 /** The secrets that sign an attempt, or why there are none (the key changed). */
 export type SecretsResult = { readonly ok: true; readonly secrets: readonly [string, string?] } | { readonly ok: false; readonly message: string };
 
-export type DeliveryOutcome = 'delivered' | 'failed' | 'gave_up';
+/** Attempts at once per webhook, by default (`WEBHOOK_CONCURRENCY`). */
+export const DEFAULT_CONCURRENCY = 16;
 
 export interface DispatcherOptions {
   /** The database, once the registry has it open (null meanwhile: nothing is claimed). */
@@ -59,9 +50,11 @@ export interface DispatcherOptions {
   readonly logger?: Logger | undefined;
   /** Between claims when nothing wakes it (ms); default 1000. */
   readonly intervalMs?: number;
-  /** Attempts at once on this instance; default 8. */
+  /** Attempts at once per webhook on this instance; default {@link DEFAULT_CONCURRENCY}. */
   readonly concurrency?: number;
-  /** How long a claim holds a delivery (ms), well above the attempt's timeout; default 60 s. */
+  /** Deliveries this instance holds at most (claimed, not yet recorded), all webhooks together; default 256. */
+  readonly maxHeld?: number;
+  /** How long a claim holds a delivery (ms), well above two attempts' timeout; default 60 s. */
   readonly leaseMs?: number;
   /** Per attempt (ms); default 10 s. */
   readonly timeoutMs?: number;
@@ -77,70 +70,54 @@ export interface Dispatcher {
   start(): void;
   /** Claims now (a delivery was written); cheap when already busy. */
   wake(): void;
-  /** Attempts in flight on this instance. */
+  /** Attempts running on this instance. */
   inFlight(): number;
-  /** Stops claiming and waits for the attempts in flight to be recorded. */
+  /** Stops claiming, waits for the attempts running to be recorded, gives back the rest. */
   stop(): Promise<void>;
 }
 
-interface ClaimRow {
-  id: number;
-  webhook_id: string;
-  payload: string;
-  message_id: string;
-  attempts: number;
-  url: string;
-  secret_sealed: string;
-  previous_secret_sealed: string | null;
-  previous_secret_until: Date | null;
-}
-
-/** Claims up to `limit` due deliveries (see the header); exported for tests. */
-export async function claimDue(db: Kysely<Database>, limit: number, now: Date, leaseUntil: Date): Promise<ClaimedDelivery[]> {
-  const result = await sql<ClaimRow>`
-    with due as (
-      select d.id from webhook_deliveries d
-      join webhooks w on w.id = d.webhook_id
-      where d.status in ('PENDING', 'FAILED') and d.next_attempt_at <= ${now} and w.enabled
-        and not exists (
-          select 1 from webhook_deliveries e
-          where e.webhook_id = d.webhook_id and e.job_key = d.job_key and e.id < d.id
-            and e.status in ('PENDING', 'FAILED'))
-      order by d.next_attempt_at, d.id
-      limit ${limit}
-      for update of d skip locked
-    )
-    update webhook_deliveries set next_attempt_at = ${leaseUntil}, attempts = webhook_deliveries.attempts + 1
-    from due, webhooks w
-    where webhook_deliveries.id = due.id and w.id = webhook_deliveries.webhook_id
-    returning webhook_deliveries.id, webhook_deliveries.webhook_id, webhook_deliveries.payload, webhook_deliveries.message_id,
-      webhook_deliveries.attempts, w.url, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_until`.execute(db);
-  return result.rows
-    .map((row) => ({
-      id: Number(row.id),
-      webhookId: row.webhook_id,
-      payload: row.payload,
-      messageId: row.message_id,
-      attempts: Number(row.attempts),
-      url: row.url,
-      secretSealed: row.secret_sealed,
-      previousSecretSealed: row.previous_secret_sealed,
-      previousSecretUntil: row.previous_secret_until === null ? null : new Date(row.previous_secret_until),
-    }))
-    .sort((a, b) => a.id - b.id);
+/** This instance's share of one webhook's deliveries. */
+interface Lane {
+  /** Claimed, waiting for a free slot. */
+  readonly waiting: ClaimedDelivery[];
+  running: number;
+  /** Claimed and not yet recorded (waiting, running, or finished and being recorded). */
+  held: number;
 }
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const intervalMs = options.intervalMs ?? 1000;
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const maxHeld = Math.max(concurrency, options.maxHeld ?? 256);
   const leaseMs = options.leaseMs ?? 60_000;
-  const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
-  const random = options.random ?? Math.random;
-  const attempts = new Set<Promise<void>>();
+  const recordOptions = { random: options.random ?? Math.random, delays: options.retryDelaysMs ?? RETRY_DELAYS_MS };
+  const lanes = new Map<string, Lane>();
+  const running = new Set<Promise<void>>();
+  let held = 0;
+  let finished: FinishedAttempt[] = [];
+  let recording: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let pumping: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  const warn = (error: unknown, message: string) => options.logger?.warn({ err: error instanceof Error ? error.message : String(error) }, message);
+
+  function lane(webhookId: string): Lane {
+    let found = lanes.get(webhookId);
+    if (!found) {
+      found = { waiting: [], running: 0, held: 0 };
+      lanes.set(webhookId, found);
+    }
+    return found;
+  }
+
+  function release(delivery: ClaimedDelivery): void {
+    const found = lanes.get(delivery.webhookId);
+    held -= 1;
+    if (!found) return;
+    found.held -= 1;
+    if (found.held === 0) lanes.delete(delivery.webhookId);
+  }
 
   function pump(): Promise<void> {
     if (pumping) {
@@ -157,86 +134,114 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     try {
       do {
         again = false;
-        while (!stopped && attempts.size < concurrency) {
+        while (!stopped && held < maxHeld) {
           const db = options.db();
           if (!db) break;
-          const wanted = concurrency - attempts.size;
           const now = options.clock.now();
-          const claimed = await claimDue(db, wanted, new Date(now), new Date(now + leaseMs));
-          for (const delivery of claimed) {
-            const running: Promise<void> = attempt(db, delivery).finally(() => {
-              attempts.delete(running);
-              if (!stopped) void pump();
-            });
-            attempts.add(running);
+          const skipWebhooks = [...lanes].filter(([, found]) => found.held >= concurrency).map(([id]) => id);
+          const claimed = await claimDue(db, { now: new Date(now), leaseUntil: new Date(now + leaseMs), limit: maxHeld - held, perWebhook: concurrency, skipWebhooks });
+          if (stopped) {
+            await releaseClaims(db, claimed, new Date(options.clock.now()));
+            break;
           }
-          if (claimed.length < wanted) break;
+          for (const delivery of claimed) {
+            const found = lane(delivery.webhookId);
+            found.held += 1;
+            held += 1;
+            found.waiting.push(delivery);
+          }
+          for (const webhookId of new Set(claimed.map((delivery) => delivery.webhookId))) drain(db, lanes.get(webhookId)!);
+          if (claimed.length === 0) break;
         }
       } while (again && !stopped);
     } catch (error) {
-      options.logger?.warn({ err: error instanceof Error ? error.message : String(error) }, 'webhook dispatcher could not claim deliveries');
+      warn(error, 'webhook dispatcher could not claim deliveries');
     }
   }
 
-  async function attempt(db: Kysely<Database>, delivery: ClaimedDelivery): Promise<void> {
-    try {
-      const now = options.clock.now();
-      const secrets = await options.secrets(delivery, now);
-      const result: DeliveryResult = secrets.ok
-        ? await deliver({
-            ...options.guard,
-            url: delivery.url,
-            body: delivery.payload,
-            headers: signatureHeaders({ id: delivery.messageId, timestamp: new Date(now), body: delivery.payload, secrets: secrets.secrets }),
-            ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-          })
-        : { ok: false, status: null, code: 'REFUSED', error: secrets.message, gone: false, responseBytes: 0, truncated: false, durationMs: 0 };
-      await record(db, delivery, result);
-      options.onAttempt?.(delivery, result);
-    } catch (error) {
-      // The database went away between claim and record: the lease lapses and the delivery is tried again.
-      options.logger?.warn({ err: error instanceof Error ? error.message : String(error), delivery: delivery.id }, 'webhook attempt could not be recorded');
-    }
-  }
-
-  async function record(db: Kysely<Database>, delivery: ClaimedDelivery, result: DeliveryResult): Promise<void> {
-    const now = options.clock.now();
-    const next = afterAttempt(delivery.attempts, result, now, random, delays);
-    const outcome: DeliveryOutcome = next.status === 'DELIVERED' ? 'delivered' : next.status === 'FAILED' ? 'failed' : 'gave_up';
-    const applied = await withWebhookTables(db)
-      .transaction()
-      .execute(async (trx) => {
-        const updated = await trx
-          .updateTable('webhook_deliveries')
-          .set({
-            status: next.status,
-            next_attempt_at: next.nextAttemptAt === null ? null : new Date(next.nextAttemptAt),
-            last_response_status: result.status,
-            last_error: result.error,
-            delivered_at: result.ok ? new Date(now) : null,
-          })
-          .where('id', '=', delivery.id)
-          .where('attempts', '=', delivery.attempts)
-          .where('status', 'in', ['PENDING', 'FAILED'])
-          .returning('id')
-          .executeTakeFirst();
-        if (!updated) return false;
-        const webhook = await trx.selectFrom('webhooks').select(['failing_since', 'enabled']).where('id', '=', delivery.webhookId).forUpdate().executeTakeFirst();
-        if (!webhook) return true;
-        const failingSince = failingSinceAfter(webhook.failing_since?.getTime() ?? null, result.ok, now);
-        const reason = webhook.enabled ? disabledReason({ failingSince, gone: result.gone, now }) : null;
-        await trx
-          .updateTable('webhooks')
-          .set({
-            failing_since: failingSince === null ? null : new Date(failingSince),
-            ...(reason === null ? {} : { enabled: false, disabled_reason: reason }),
-          })
-          .where('id', '=', delivery.webhookId)
-          .execute();
-        if (reason !== null) options.logger?.warn({ webhook: delivery.webhookId, reason }, 'webhook disabled');
-        return true;
+  /** Starts waiting attempts of a lane while it has free slots. */
+  function drain(db: Kysely<Database>, found: Lane): void {
+    while (!stopped && found.running < concurrency && found.waiting.length > 0) {
+      const delivery = found.waiting.shift()!;
+      found.running += 1;
+      const attempt: Promise<void> = send(delivery).then((result) => {
+        found.running -= 1;
+        running.delete(attempt);
+        finished.push({ delivery, result, at: options.clock.now() });
+        drain(db, found);
+        void flush(db);
       });
-    if (applied) options.onOutcome?.(outcome);
+      running.add(attempt);
+    }
+  }
+
+  /** Signs and POSTs one delivery. Never rejects. */
+  async function send(delivery: ClaimedDelivery): Promise<DeliveryResult> {
+    const now = options.clock.now();
+    try {
+      const secrets = await options.secrets(delivery, now);
+      if (!secrets.ok) return refused(secrets.message);
+      return await deliver({
+        ...options.guard,
+        url: delivery.url,
+        body: delivery.payload,
+        headers: signatureHeaders({ id: delivery.messageId, timestamp: new Date(now), body: delivery.payload, secrets: secrets.secrets }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
+    } catch (error) {
+      // Not expected (a malformed stored secret): a failed attempt with a reason, never a crash.
+      return refused(`the delivery could not be signed (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+
+  /** Records what finished, batch after batch, until nothing is left; one recorder at a time. */
+  function flush(db: Kysely<Database>): Promise<void> {
+    recording ??= (async () => {
+      try {
+        while (finished.length > 0) {
+          const batch = finished;
+          finished = [];
+          await recordBatch(db, batch);
+        }
+      } finally {
+        recording = null;
+      }
+    })();
+    return recording;
+  }
+
+  async function recordBatch(db: Kysely<Database>, batch: readonly FinishedAttempt[]): Promise<void> {
+    try {
+      const recorded = await recordAttempts(db, batch, recordOptions);
+      for (const { attempt, outcome } of recorded.applied) {
+        options.onOutcome?.(outcome);
+        options.onAttempt?.(attempt.delivery, attempt.result);
+      }
+      for (const { webhookId, reason } of recorded.disabled) {
+        options.logger?.warn({ webhook: webhookId, reason }, 'webhook disabled');
+        await giveBack(db, webhookId);
+      }
+    } catch (error) {
+      // The database went away between claim and record: the leases lapse and the deliveries are tried again.
+      warn(error, 'webhook attempts could not be recorded');
+    } finally {
+      for (const attempt of batch) release(attempt.delivery);
+    }
+    if (!stopped) void pump();
+  }
+
+  /** Gives back the deliveries of a lane that were claimed but not started. */
+  async function giveBack(db: Kysely<Database>, webhookId: string): Promise<void> {
+    const found = lanes.get(webhookId);
+    if (!found || found.waiting.length === 0) return;
+    const returned = found.waiting.splice(0);
+    try {
+      await releaseClaims(db, returned, new Date(options.clock.now()));
+    } catch (error) {
+      warn(error, 'webhook deliveries could not be given back; their leases will lapse');
+    } finally {
+      for (const delivery of returned) release(delivery);
+    }
   }
 
   return {
@@ -249,13 +254,21 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     wake() {
       if (!stopped) void pump();
     },
-    inFlight: () => attempts.size,
+    inFlight: () => running.size,
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
       timer = null;
       await pumping;
-      await Promise.allSettled([...attempts]);
+      const db = options.db();
+      if (db) for (const webhookId of [...lanes.keys()]) await giveBack(db, webhookId);
+      await Promise.allSettled([...running]);
+      if (db) await flush(db);
+      await recording;
     },
   };
+}
+
+function refused(message: string): DeliveryResult {
+  return { ok: false, status: null, code: 'REFUSED', error: message, gone: false, responseBytes: 0, truncated: false, durationMs: 0 };
 }

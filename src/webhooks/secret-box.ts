@@ -184,7 +184,7 @@ export function openSecret(sealed: string, key: SecretKey, context = ''): OpenRe
   if (parts.length !== 5 || parts[0] !== VERSION) return { ok: false, code: 'MALFORMED', message: 'not a sealed webhook secret' };
   const [, keyId, ivText, tagText, cipherText] = parts as [string, string, string, string, string];
   if (keyId !== key.id) {
-    return { ok: false, code: 'WRONG_KEY', message: 'the webhook secret was sealed with another key' };
+    return { ok: false, code: 'WRONG_KEY', message: `the webhook secret was sealed with another key (fingerprint ${keyId}; this key is ${key.id})` };
   }
   const iv = Buffer.from(ivText, 'base64url');
   const tag = Buffer.from(tagText, 'base64url');

@@ -160,6 +160,23 @@ export function createWebhookService(options: WebhookServiceOptions): WebhookSer
     return new WebhookError('NOT_FOUND', 'No webhook of this API key has this id');
   }
 
+  const reportedKeyProblems = new Set<string>();
+  /**
+   * Why an attempt cannot be signed, for the delivery's `lastError` and (once per webhook) the
+   * log. Fingerprints are public (`secret-box.ts`); the secret and the key never appear.
+   */
+  function unopenedSecret(webhookId: string, failure: { readonly code: string; readonly message: string }): string {
+    const message =
+      failure.code === 'WRONG_KEY'
+        ? `this instance cannot sign: ${failure.message}. Every instance must have the same WEBHOOK_SECRET_KEY; or rotate the secret (rotateWebhookSecret) on an instance with the right key`
+        : `this instance cannot sign: ${failure.message} (${failure.code}); rotate the secret with rotateWebhookSecret`;
+    if (!reportedKeyProblems.has(webhookId)) {
+      reportedKeyProblems.add(webhookId);
+      options.logger?.error({ webhook: webhookId, code: failure.code }, `webhook deliveries fail: ${message}`);
+    }
+    return message;
+  }
+
   const dispatcher = createDispatcher({
     ...options.dispatch,
     db: () => db,
@@ -174,7 +191,7 @@ export function createWebhookService(options: WebhookServiceOptions): WebhookSer
         return { ok: false, message: (error as Error).message };
       }
       const current = openSecret(delivery.secretSealed, sealing, delivery.webhookId);
-      if (!current.ok) return { ok: false, message: `the webhook secret cannot be opened (${current.code}); rotate it with rotateWebhookSecret` };
+      if (!current.ok) return { ok: false, message: unopenedSecret(delivery.webhookId, current) };
       const previousValid = delivery.previousSecretSealed !== null && delivery.previousSecretUntil !== null && at < delivery.previousSecretUntil.getTime();
       const previous = previousValid ? openSecret(delivery.previousSecretSealed!, sealing, delivery.webhookId) : null;
       return { ok: true, secrets: previous?.ok ? [current.secret, previous.secret] : [current.secret] };

@@ -32,6 +32,8 @@ export interface ReceiverAnswer {
   readonly hangBody?: true;
   /** Never answer (until `close`). */
   readonly hang?: true;
+  /** Wait until `release()`, then answer 204 (or `status`): see how many requests are open at once. */
+  readonly hold?: true;
 }
 
 export interface WebhookReceiver {
@@ -43,6 +45,12 @@ export interface WebhookReceiver {
   answer(answer: ReceiverAnswer): void;
   /** Answers the next requests with these, one each, in order; then as `answer` says. */
   script(...answers: ReceiverAnswer[]): void;
+  /** Requests held (`hold`) and not yet answered. */
+  held(): number;
+  /** The most requests held at one time since the last `answer`. */
+  mostHeld(): number;
+  /** Answers the `count` oldest held requests (all by default). */
+  release(count?: number): void;
   close(): Promise<void>;
 }
 
@@ -51,6 +59,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const sockets = new Set<Socket>();
   let current: ReceiverAnswer = {};
   const scripted: ReceiverAnswer[] = [];
+  const holding: (() => void)[] = [];
+  let mostHeld = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -63,6 +73,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       });
       const answer = scripted.shift() ?? current;
       if (answer.hang) return;
+      if (answer.hold) {
+        holding.push(() => res.writeHead(answer.status ?? 204).end());
+        mostHeld = Math.max(mostHeld, holding.length);
+        return;
+      }
       res.writeHead(answer.status ?? 204, answer.headers);
       if (answer.hangBody) {
         res.write('{"partial":');
@@ -102,9 +117,15 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     answer(answer) {
       current = answer;
       scripted.length = 0;
+      mostHeld = holding.length;
     },
     script(...answers) {
       scripted.push(...answers);
+    },
+    held: () => holding.length,
+    mostHeld: () => mostHeld,
+    release(count = holding.length) {
+      for (const respond of holding.splice(0, count)) respond();
     },
     close() {
       for (const socket of sockets) socket.destroy();
