@@ -61,13 +61,6 @@ export async function startApp(config: Config, logger: Logger, clock?: Clock, pa
     // An embedded database lives inside one process: instances sharing Redis would each keep their own.
     throw new Error('REDIS_URL needs DATABASE_URL=postgres://…: cluster instances must share one PostgreSQL registry (the embedded database serves one process)');
   }
-  if (config.redis && !config.webhooks.secretKey && !parts.database) {
-    // Each instance would seal webhook secrets with its own key file, and the others could not
-    // sign with them: every delivery they claimed would fail. Refuse rather than half-work.
-    throw new Error(
-      'REDIS_URL needs WEBHOOK_SECRET_KEY: cluster instances share their webhooks, so they must seal and open the webhook secrets with one key; set the same WEBHOOK_SECRET_KEY on every instance',
-    );
-  }
   // First, so that an unreachable Redis stops start-up before anything listens.
   const cluster = config.redis ? await startCluster({ ...config.redis, logger }) : null;
   try {
@@ -119,9 +112,9 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
       ...dispatchParts,
     },
   });
-  if (!cluster && isPostgresUrl(config.registry.databaseUrl) && !config.webhooks.secretKey) {
-    // Not refused: one instance on PostgreSQL is fine with its key file. Another instance on the
-    // same database needs that very key, or its deliveries fail with a lastError saying so.
+  if (isPostgresUrl(config.registry.databaseUrl) && !config.webhooks.secretKey) {
+    // Not refused: one instance on PostgreSQL is fine with its key file, and instances started from
+    // one directory share it. An instance with another key hands its deliveries a lastError saying so.
     logger.warn(
       'PostgreSQL without WEBHOOK_SECRET_KEY: webhook secrets are sealed with the key file under DATA_DIR; any other instance on this database needs the same key (set the same WEBHOOK_SECRET_KEY on every instance)',
     );
