@@ -274,7 +274,9 @@ describe.skipIf(!available)('the status board in Chromium', () => {
       await tabTo('the search', (name) => name === 'Search');
       await page.keyboard.type(id.slice(0, 8));
       await page.waitForURL((url) => url.searchParams.get('q') === id.slice(0, 8), { timeout: SHOW_MS });
-      await expect(page.locator('li.job').count()).resolves.toBe(1);
+      // The list reloads for the new filter: the row comes back, alone.
+      await page.getByText('1 shown', { exact: true }).waitFor({ timeout: SHOW_MS });
+      await row(page, id).waitFor({ timeout: SHOW_MS });
 
       await tabTo('the row\'s details button', (name) => name === `Details of ${id}`);
       await page.keyboard.press('Enter');
