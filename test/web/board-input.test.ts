@@ -1,5 +1,6 @@
 /** The board's pure helpers: the track form's checks and how times and progress read. */
 import { describe, expect, it } from 'vitest';
+import { retryDelayMs } from '../../web/src/api.js';
 import { demoStamp } from '../../web/src/demo-jobs.js';
 import { durationText, percentOf, relativeTime } from '../../web/src/format.js';
 import { parseLabels, trackRequestOf } from '../../web/src/track-input.js';
@@ -31,6 +32,9 @@ describe('board formatting', () => {
     expect(relativeTime('2024-05-01T11:55:00Z', now)).toBe('5 minutes ago');
     expect(relativeTime('2024-04-29T12:00:00Z', now)).toBe('2 days ago');
     expect(relativeTime('not a time', now)).toBe('not a time');
+    // Later than the page's clock (it ticks; the server's may run ahead): still "now", never "in 6 seconds".
+    expect(relativeTime('2024-05-01T12:00:06Z', now)).toBe('now');
+    expect(relativeTime('2024-05-01T12:05:00Z', now)).toBe('now');
   });
 
   it('says durations in at most two units', () => {
@@ -47,5 +51,15 @@ describe('board formatting', () => {
   it('stamps demo ids uniquely per time and draw', () => {
     expect(demoStamp(1_700_000_000_000, 0)).not.toBe(demoStamp(1_700_000_000_000, 0.5));
     expect(demoStamp(1_700_000_000_000, 0.999)).toMatch(/^[0-9a-z]+$/);
+  });
+});
+
+describe('reconnection backoff', () => {
+  it('doubles from 0.5 s up to 30 s, with up to a quarter more at random', () => {
+    expect([0, 1, 2, 3].map((retries) => retryDelayMs(retries, 0))).toEqual([500, 1000, 2000, 4000]);
+    expect(retryDelayMs(6, 0)).toBe(30_000);
+    expect(retryDelayMs(40, 0)).toBe(30_000);
+    expect(retryDelayMs(1, 0.999)).toBeGreaterThan(1000);
+    expect(retryDelayMs(1, 0.999)).toBeLessThan(1250);
   });
 });

@@ -5,8 +5,9 @@
  *
  * The key goes in `connection_init` (`{ authorization: 'Bearer <key>' }`), never in a URL, and
  * lives in `sessionStorage` only. A refused key (close 4401/4403, or an `UNAUTHENTICATED` error)
- * stops the retries and is reported once through `onAuthProblem`; any other close is retried
- * forever with capped exponential backoff, and `onStatus` says whether the board is live.
+ * stops the retries and is reported once through `onAuthProblem`; any other close or failed
+ * connection is retried forever with capped exponential backoff (`retryDelayMs`), and `onStatus`
+ * says whether the board is live.
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
@@ -77,21 +78,30 @@ function isCloseEvent(value: unknown): value is { code: number; reason: string }
   return typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
 }
 
-/** 0.5 s, 1 s, 2 s … up to 30 s, each with up to a quarter more at random so tabs spread out. */
-async function backoff(retries: number): Promise<void> {
+/**
+ * The wait before reconnection attempt `retries` (0 for the first): 0.5 s, 1 s, 2 s … up to 30 s,
+ * each with up to a quarter more (`random` in [0, 1)) so that many tabs do not come back at once.
+ */
+export function retryDelayMs(retries: number, random: number): number {
   const base = Math.min(MAX_RETRY_WAIT_MS, 500 * 2 ** retries);
-  await new Promise((resolve) => setTimeout(resolve, base + Math.random() * base * 0.25));
+  return base + random * base * 0.25;
+}
+
+async function backoff(retries: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, retryDelayMs(retries, Math.random())));
 }
 
 /** Opens the connection at once (not lazily), so the indicator tells the truth from the start. */
 export function createApi(options: ApiOptions): Api {
-  let authFailed = false;
-  const authProblem = () => {
-    if (authFailed) return;
-    authFailed = true;
+  /** The client gave up for good (a refused key, a fatal close, or `dispose`): no more status changes but this one. */
+  let stopped = false;
+  const stop = (problem: AuthProblem | null) => {
+    if (stopped) return;
+    stopped = true;
     options.onStatus('stopped');
-    options.onAuthProblem(options.key ? 'refused' : 'required');
+    if (problem) options.onAuthProblem(problem);
   };
+  const authProblem = () => stop(options.key ? 'refused' : 'required');
 
   const client: Client = createClient({
     url: options.url ?? defaultUrl(),
@@ -99,21 +109,27 @@ export function createApi(options: ApiOptions): Api {
     connectionParams: () => (options.key ? { authorization: `Bearer ${options.key}` } : {}),
     retryAttempts: Number.POSITIVE_INFINITY,
     retryWait: backoff,
-    shouldRetry: (event) => isCloseEvent(event) && !AUTH_CLOSE_CODES.has(event.code),
+    // Everything but a refused key is retried. A server that is down does not even close: the
+    // browser reports a failed connection as a bare `error` Event, and that must be retried too,
+    // or the board would give up at the first restart it sees.
+    shouldRetry: (event) => !(isCloseEvent(event) && AUTH_CLOSE_CODES.has(event.code)),
     keepAlive: 20_000,
     onNonLazyError: (error) => {
       if (isCloseEvent(error) && AUTH_CLOSE_CODES.has(error.code)) authProblem();
-      else options.onStatus('stopped');
+      else stop(null);
     },
     on: {
-      connecting: (isRetry) => options.onStatus(isRetry ? 'reconnecting' : 'connecting'),
+      connecting: (isRetry) => {
+        if (!stopped) options.onStatus(isRetry ? 'reconnecting' : 'connecting');
+      },
       connected: (_socket, _payload, wasRetry) => {
+        if (stopped) return;
         options.onStatus('live');
         if (wasRetry) options.onReconnected();
       },
       closed: (event) => {
         if (isCloseEvent(event) && AUTH_CLOSE_CODES.has(event.code)) authProblem();
-        else if (!authFailed) options.onStatus('reconnecting');
+        else if (!stopped) options.onStatus('reconnecting');
       },
     },
   });
@@ -169,7 +185,7 @@ export function createApi(options: ApiOptions): Api {
       );
     },
     dispose() {
-      authFailed = true;
+      stopped = true;
       void client.dispose();
     },
   };

@@ -2,7 +2,8 @@
  * What the sandbox demo panel starts: one job of every kind, and one of each ImageKit refusal.
  * Paths and ids are fresh per click (`demo-<time>`), so every click is a new job; the refusals
  * use the sandbox's conventions (a source path ending `/locked` is locked, identical source and
- * destination, a source folder with nothing in it, a rename onto a name that exists).
+ * destination, a source folder with nothing in it, a rename onto a name that exists, the root
+ * folder as the source): one of each reason a `JobRejectedError` carries.
  */
 import type {
   CopyImageKitFolderInput,
@@ -50,6 +51,8 @@ export const DEMO_JOBS: readonly DemoButton[] = [
     start: (s) => ({ mutation: 'purge', input: { url: `https://ik.imagekit.io/demo/${s}.jpg`, labels: LABELS } }),
   },
   { label: 'Zendesk job', expect: 'Zendesk job status', start: (s) => ({ mutation: 'track', kind: 'ZENDESK_JOB_STATUS', id: `demo-${s}` }) },
+  // The sandbox fails every Zendesk id containing "fail" part-way: what a failure looks like.
+  { label: 'Zendesk job that fails', expect: 'Zendesk job status, fails part-way', start: (s) => ({ mutation: 'track', kind: 'ZENDESK_JOB_STATUS', id: `demo-fail-${s}` }) },
   { label: 'SAYMON operation', expect: 'SAYMON bulk operation', start: (s) => ({ mutation: 'track', kind: 'SAYMON_BULK_OP', id: `demo-${s}` }) },
 ];
 
@@ -68,6 +71,11 @@ export const DEMO_REFUSALS: readonly DemoButton[] = [
     label: 'Empty folder',
     expect: '404 NO_FILES_FOLDER',
     start: (s) => ({ mutation: 'move', input: { sourceFolderPath: `/demo/empty-${s}/empty`, destinationPath: `/demo/archive-${s}`, labels: LABELS } }),
+  },
+  {
+    label: 'Copy the root folder',
+    expect: '400 SOURCE_IS_ROOT',
+    start: (s) => ({ mutation: 'copy', input: { sourceFolderPath: '/', destinationPath: `/demo/copy-${s}`, labels: LABELS } }),
   },
   {
     label: 'Rename onto an existing name',

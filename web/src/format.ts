@@ -9,11 +9,15 @@ const UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
 
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
-/** "5 minutes ago", "now": `iso` relative to `now` (ms since the epoch). */
+/**
+ * "5 minutes ago", "now": `iso` relative to `now` (ms since the epoch). The board only shows past
+ * instants, so one after `now` (the page's clock ticks every few seconds, and the server's clock
+ * may run a little ahead of the browser's) reads "now" rather than "in 6 seconds".
+ */
 export function relativeTime(iso: string, now: number): string {
   const elapsed = Date.parse(iso) - now;
   if (Number.isNaN(elapsed)) return iso;
-  if (Math.abs(elapsed) < 5000) return 'now';
+  if (elapsed > -5000) return 'now';
   for (const [unit, ms] of UNITS) {
     if (Math.abs(elapsed) >= ms || unit === 'second') return relative.format(Math.round(elapsed / ms), unit);
   }

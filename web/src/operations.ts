@@ -163,6 +163,7 @@ export const StartJobResultFields = graphql(`
     __typename
     ... on Job {
       id
+      provider
       kind
       nativeId
     }

@@ -28,7 +28,8 @@ import { TrackForm } from './TrackForm.js';
 export type ProviderAccount = BoardProvidersQuery['providers'][number];
 
 const PAGE_SIZE = 200;
-const CLOCK_TICK_MS = 15_000;
+/** Relative times ("now", "30 seconds ago") are redrawn this often. */
+const CLOCK_TICK_MS = 5_000;
 
 function pageOf(data: { trackedJobs: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: ReadonlyArray<{ node: JobsPage['results'][number] }> } }): JobsPage {
   const { trackedJobs } = data;

@@ -2,11 +2,11 @@
  * Sandbox only: buttons that start a demo job of every kind, and one of each ImageKit refusal,
  * so a newcomer sees the whole life of a job (and what a refusal looks like) in a minute.
  */
-import { useContext, useState } from 'preact/hooks';
+import { useContext, useRef, useState } from 'preact/hooks';
 import { type Api, type Outcome } from '../api.js';
 import { ApiContext } from '../api-context.js';
 import { DEMO_JOBS, DEMO_REFUSALS, type DemoButton, type DemoStart, demoStamp } from '../demo-jobs.js';
-import { KIND_NAMES } from '../enums.js';
+import { KIND_NAMES, PROVIDER_NAMES, PROVIDER_OF_KIND } from '../enums.js';
 import type { StartJobResultFieldsFragment } from '../gql/graphql.js';
 import {
   CopyImageKitFolderMutation,
@@ -16,24 +16,35 @@ import {
   TrackJobsMutation,
 } from '../operations.js';
 import { isJob } from '../state.js';
-import { type Notice, NoticeLine } from './NoticeLine.js';
 
-function startedText(result: StartJobResultFieldsFragment): Notice {
+/** What one click did, shown in the panel's log (newest first). */
+interface DemoResult {
+  readonly key: number;
+  readonly label: string;
+  readonly tone: 'started' | 'refused' | 'error';
+  readonly text: string;
+}
+
+type ResultText = Pick<DemoResult, 'tone' | 'text'>;
+
+const MAX_RESULTS = 12;
+
+function startedText(result: StartJobResultFieldsFragment): ResultText {
   switch (result.__typename) {
     case 'JobRejectedError':
-      return { tone: 'info', text: `Refused (${result.httpStatus} ${result.reason}): ${result.errorMessage}` };
+      return { tone: 'refused', text: `Refused (${result.httpStatus} ${result.reason}): ${result.errorMessage}` };
     case 'ProviderError':
       return { tone: 'error', text: `Provider error (${result.code}): ${result.errorMessage}` };
     default:
-      return { tone: 'info', text: `Started ${KIND_NAMES[result.kind].toLowerCase()} ${result.nativeId}.` };
+      return { tone: 'started', text: `Started ${PROVIDER_NAMES[result.provider]} ${KIND_NAMES[result.kind].toLowerCase()} ${result.nativeId}.` };
   }
 }
 
-function resultOf<T>(outcome: Outcome<T>, pick: (data: T) => StartJobResultFieldsFragment): Notice {
+function resultOf<T>(outcome: Outcome<T>, pick: (data: T) => StartJobResultFieldsFragment): ResultText {
   return outcome.ok ? startedText(pick(outcome.data)) : { tone: 'error', text: `Not started: ${outcome.message}` };
 }
 
-async function run(api: Api, start: DemoStart): Promise<Notice> {
+async function run(api: Api, start: DemoStart): Promise<ResultText> {
   switch (start.mutation) {
     case 'copy':
       return resultOf(await api.request(CopyImageKitFolderMutation, { input: start.input }), (data) => data.copyImageKitFolder);
@@ -47,22 +58,26 @@ async function run(api: Api, start: DemoStart): Promise<Notice> {
       const outcome = await api.request(TrackJobsMutation, { refs: [{ kind: start.kind, id: start.id }], labels: ['demo'] });
       if (!outcome.ok) return { tone: 'error', text: `Not tracked: ${outcome.message}` };
       const result = outcome.data.trackJobs[0];
+      const name = `${PROVIDER_NAMES[PROVIDER_OF_KIND[start.kind]]} ${KIND_NAMES[start.kind].toLowerCase()} ${start.id}`;
       return result && !isJob(result)
-        ? { tone: 'info', text: `Tracking ${start.id}; the provider says: ${result.errorMessage}` }
-        : { tone: 'info', text: `Tracking ${KIND_NAMES[start.kind].toLowerCase()} ${start.id}.` };
+        ? { tone: 'error', text: `Tracking ${name}; the provider says: ${result.errorMessage}` }
+        : { tone: 'started', text: `Tracking ${name}.` };
     }
   }
 }
 
 export function DemoPanel() {
   const api = useContext(ApiContext);
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const [results, setResults] = useState<readonly DemoResult[]>([]);
   const [busy, setBusy] = useState(false);
+  const clicks = useRef(0);
 
   const click = async (button: DemoButton) => {
     if (!api) return;
     setBusy(true);
-    setNotice(await run(api, button.start(demoStamp(Date.now(), Math.random()))));
+    const result = await run(api, button.start(demoStamp(Date.now(), Math.random())));
+    const entry: DemoResult = { key: (clicks.current += 1), label: button.label, ...result };
+    setResults((current) => [entry, ...current].slice(0, MAX_RESULTS));
     setBusy(false);
   };
 
@@ -87,7 +102,14 @@ export function DemoPanel() {
       {buttons(DEMO_JOBS)}
       <h3 class="demo-heading">See a refusal</h3>
       {buttons(DEMO_REFUSALS)}
-      <NoticeLine notice={notice} />
+      {/* A log: each click adds a line, so a refusal stays readable after the next click. */}
+      <ol class="demo-results" role="log" aria-label="Demo results">
+        {results.map((result) => (
+          <li key={result.key} class={`demo-result demo-result-${result.tone}`}>
+            <span class="demo-result-label">{result.label}</span> <span class="demo-result-text">{result.text}</span>
+          </li>
+        ))}
+      </ol>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 /** The tracked jobs, newest first, with a count and "load more" for the next page. */
+import { useEffect } from 'preact/hooks';
 import type { JobsState } from '../state.js';
 import { rowKeyOf } from '../state.js';
 import { JobRow } from './JobRow.js';
@@ -11,8 +12,17 @@ export interface JobListProps {
   readonly onRemoved: (ids: readonly string[]) => void;
 }
 
+/** Marked once, when the first page of rows is on screen: `bench/board.ts` reads it. */
+export const FIRST_ROWS_MARK = 'board:first-rows';
+let firstRowsMarked = false;
+
 export function JobList({ jobs, now, loadingMore, onLoadMore, onRemoved }: JobListProps) {
   const count = jobs.rows.length;
+  useEffect(() => {
+    if (firstRowsMarked || !jobs.loaded) return;
+    firstRowsMarked = true;
+    performance.mark(FIRST_ROWS_MARK, { detail: { rows: count } });
+  }, [jobs.loaded, count]);
   return (
     <section class="jobs" id="jobs" tabIndex={-1} aria-labelledby="jobs-title">
       <div class="jobs-title-row">

@@ -39,8 +39,13 @@ function JobRowView({ result, now, onRemoved }: JobRowProps) {
     const id = globalIdOf(result);
     const outcome = await api.request(UntrackJobsMutation, { ids: [id] });
     setBusy(false);
-    if (outcome.ok) onRemoved(outcome.data.untrackJobs.length > 0 ? outcome.data.untrackJobs : [id]);
-    else setProblem(`Could not untrack: ${outcome.message}`);
+    if (!outcome.ok) {
+      setProblem(`Could not untrack: ${outcome.message}`);
+      return;
+    }
+    // The row (and the focused button in it) goes away: keep a keyboard user's place in the list.
+    document.getElementById('jobs')?.focus();
+    onRemoved(outcome.data.untrackJobs.length > 0 ? outcome.data.untrackJobs : [id]);
   };
 
   return (

@@ -26,6 +26,11 @@ export function TrackForm({ providers }: { providers: readonly ProviderAccount[]
   );
   const [id, setId] = useState('');
   const [account, setAccount] = useState('');
+  // A choice of the configured accounts of the chosen kind, unless the only one is "default" (or
+  // none is known yet: then free text). '' asks for "default"; a kind without one starts at its first.
+  const hasDefault = accounts.length === 0 || accounts.includes('default');
+  const accountOptions = accounts.length > 1 || !hasDefault;
+  const sentAccount = !accountOptions || accounts.includes(account) ? account : hasDefault ? '' : accounts[0]!;
   const [labels, setLabels] = useState('');
   const [invalid, setInvalid] = useState<'id' | 'labels' | null>(null);
   const [busy, setBusy] = useState(false);
@@ -34,7 +39,7 @@ export function TrackForm({ providers }: { providers: readonly ProviderAccount[]
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!api) return;
-    const request = trackRequestOf({ kind: chosenKind, id, account, labels });
+    const request = trackRequestOf({ kind: chosenKind, id, account: sentAccount, labels });
     if (!request.ok) {
       setInvalid(request.field);
       setNotice({ tone: 'error', text: request.message });
@@ -54,7 +59,6 @@ export function TrackForm({ providers }: { providers: readonly ProviderAccount[]
     else setNotice({ tone: 'info', text: `Tracking ${request.refs[0]!.id}; the provider says: ${result.errorMessage}` });
   };
 
-  const accountOptions = accounts.length > 1 || (accounts.length === 1 && accounts[0] !== 'default');
   return (
     <section class="panel" aria-labelledby="track-title">
       <h2 id="track-title">Track a job</h2>
@@ -85,8 +89,8 @@ export function TrackForm({ providers }: { providers: readonly ProviderAccount[]
         <div class="field">
           <label for="track-account">Account</label>
           {accountOptions ? (
-            <select id="track-account" value={account} onChange={(event) => setAccount(event.currentTarget.value)}>
-              <option value="">default</option>
+            <select id="track-account" value={sentAccount === 'default' ? '' : sentAccount} onChange={(event) => setAccount(event.currentTarget.value)}>
+              {hasDefault && <option value="">default</option>}
               {accounts
                 .filter((name) => name !== 'default')
                 .map((name) => (
