@@ -23,8 +23,8 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-/** How long a child may take to come up before the run is abandoned. */
-const START_TIMEOUT_MS = 30_000;
+/** How long a child may take to come up before the run is abandoned (generous: the machine may be shared). */
+const START_TIMEOUT_MS = 120_000;
 
 export interface ChildUpstream {
   readonly url: string;

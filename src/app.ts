@@ -176,6 +176,7 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     maxRefs: config.server.maxRefs,
     bodyLimitBytes: config.server.bodyLimitBytes,
     graphiql: config.server.graphiql,
+    readyMaxEventLoopDelayMs: config.server.readyMaxEventLoopDelayMs,
     graphiqlQuery: sandbox ? () => defaultQuery(sandbox.freshDemoRefs()) : defaultQuery([]),
     security: config.security,
     metrics,

@@ -25,6 +25,8 @@ export interface GaugeSources {
   readonly trackedUnfinished?: () => number;
   /** Each account's upstream budget and its use (the status store's pacer). */
   readonly upstreamBudgets?: () => readonly BudgetUse[];
+  /** The event loop's p99 delay over the last window, and whether it has been above `READY_MAX_EVENT_LOOP_DELAY_MS` long enough to make `/ready` 503. */
+  readonly eventLoop?: () => { p99Ms: number; overloaded: boolean };
   /** The webhook outbox: deliveries in flight and the oldest one's creation (asked of the database at scrape time). */
   readonly webhookQueue?: () => Promise<{ depth: number; oldest: Date | null }>;
 }
@@ -135,6 +137,13 @@ export function createMetrics(): Metrics {
   gauge(registry, 'jsg_subscriptions_active', 'Open jobUpdates streams (WebSocket and SSE).', () => sources.feed?.().streams);
   gauge(registry, 'jsg_subscription_topics', 'Jobs with at least one open stream in this process.', () => sources.feed?.().topics);
   gauge(registry, 'jsg_websocket_connections', 'Open WebSocket connections.', () => sources.webSocketClients?.());
+  gauge(registry, 'jsg_event_loop_delay_p99_seconds', 'The event loop\'s p99 delay over the last second (READY_MAX_EVENT_LOOP_DELAY_MS compares against it).', () => {
+    const delay = sources.eventLoop?.();
+    return delay ? delay.p99Ms / 1000 : undefined;
+  });
+  gauge(registry, 'jsg_ready_event_loop_overloaded', '1 while /ready answers 503 for a sustained event-loop delay, else 0.', () =>
+    sources.eventLoop ? Number(sources.eventLoop().overloaded) : undefined,
+  );
   gauge(registry, 'jsg_status_cache_entries', 'Statuses the status store remembers.', () => sources.cacheEntries?.());
   gauge(registry, 'jsg_cluster_redis_connected', 'Cluster mode: 1 while Redis is connected, 0 while away (0 when not in cluster mode).', () =>
     sources.cluster ? Number(sources.cluster().connected) : undefined,

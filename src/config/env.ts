@@ -134,6 +134,11 @@ const AFTER_PROVIDERS = {
     meaning: 'Concurrent operations per WebSocket connection; one more is refused with an error for it alone (the socket stays open).',
   },
   SHUTDOWN_TIMEOUT_MS: { default: '10000', meaning: 'Longest graceful shutdown before the process exits anyway.' },
+  READY_MAX_EVENT_LOOP_DELAY_MS: {
+    default: '250',
+    meaning:
+      '`/ready` answers 503 while the event loop\'s p99 delay has been above this in each of the last 3 s (an overloaded instance: a load balancer then sends new subscribers elsewhere); ready again after one calm second. 0: never.',
+  },
   BODY_LIMIT_BYTES: {
     default: '1048576',
     meaning: 'Largest request body, declared or chunked (larger: 413), and largest WebSocket message (larger: close 1009).',
@@ -263,6 +268,7 @@ export function readServer(read: EnvReader, maxRefs: number): ServerSettings {
     maxRefs,
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 1, MAX_TIMER_MS),
+    readyMaxEventLoopDelayMs: read.int('READY_MAX_EVENT_LOOP_DELAY_MS', 0, MAX_TIMER_MS),
     production,
     graphiql: read.flag('GRAPHIQL') ?? !production,
   };

@@ -27,6 +27,8 @@ export interface ServerSettings {
   readonly bodyLimitBytes: number;
   /** `SHUTDOWN_TIMEOUT_MS`, default 10000: how long a graceful shutdown may take before the process exits anyway. */
   readonly shutdownTimeoutMs: number;
+  /** `READY_MAX_EVENT_LOOP_DELAY_MS`, default 250: a sustained p99 event-loop delay above it makes `/ready` 503; 0: never. */
+  readonly readyMaxEventLoopDelayMs: number;
   /** `NODE_ENV=production`: GraphiQL, introspection and field suggestions off unless `GRAPHIQL=1`. */
   readonly production: boolean;
   /** `GRAPHIQL` 1/0; default on unless `production`. */

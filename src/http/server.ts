@@ -38,10 +38,15 @@ import { useSharedEventExecution } from './shared-event-execution.js';
 import { BoardFiles, defaultBoardDir, isBoardPath } from './board.js';
 import { answerOutsideApi } from './front-door.js';
 import { graphiqlOptions } from './graphiql-query.js';
+import { type EventLoopDelay, watchEventLoopDelay } from './event-loop-delay.js';
 import { attachWebSocket } from './websocket.js';
 
 /** The listen address and request bounds are `Config.server`'s, declared there with their variables. */
 export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'maxRefs' | 'bodyLimitBytes' | 'graphiql'> {
+  /** `READY_MAX_EVENT_LOOP_DELAY_MS` (see `Config.server`); omitted or 0: the event loop's delay never makes `/ready` 503. */
+  readonly readyMaxEventLoopDelayMs?: number;
+  /** The delay's windows (`event-loop-delay.ts`); tests shorten them. */
+  readonly eventLoopWindows?: { readonly windowMs: number; readonly windows: number };
   /** The job service, built by the composition root (`app.ts`); the server stops its poller on close. */
   readonly jobs: JobService;
   /** The job registry (tracked jobs), built by the composition root; the server closes nothing of it. */
@@ -54,7 +59,7 @@ export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'm
   readonly clock?: Clock;
   /** The query GraphiQL opens with; a function is asked on every page load (fresh sandbox demo jobs). */
   readonly graphiqlQuery?: string | (() => string);
-  /** What `/ready` asks; problems listed make it answer 503. Default: always ready. */
+  /** What `/ready` asks besides the event loop's delay; problems listed make it answer 503. Default: always ready. */
   readonly readiness?: () => Promise<readonly string[]> | readonly string[];
   /** Access control and limits. */
   readonly security: SecurityOptions;
@@ -98,6 +103,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const keys = new ApiKeyCheck(options.security.apiKeys);
   const yoga = createGraphQLHandler(options, { jobs, keys, metrics, stopping: stopping.signal, clock });
   const board = new BoardFiles(options.boardDir ?? defaultBoardDir());
+  const eventLoop = watchEventLoopDelay({ maxDelayMs: options.readyMaxEventLoopDelayMs ?? 0, ...options.eventLoopWindows });
 
   const inFlight = new Set<ServerResponse>();
   let closing = false;
@@ -108,12 +114,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // A keep-alive connection whose last response just ended would otherwise hold `close` open.
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
-    handle(req, res, { yoga, board, options, metrics, closing });
+    handle(req, res, { yoga, board, options, metrics, eventLoop, closing });
   });
   const sockets = trackSockets(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
+  }).catch((error: unknown) => {
+    eventLoop.close();
+    throw error;
   });
   // Attached once listening: attached before, a busy port is also reported by graphql-ws's
   // WebSocket server, as a stack trace, before start-up's own one-line message.
@@ -129,6 +138,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     feed: () => jobs.feed.stats(),
     webSocketClients: webSocket.clients,
     cacheEntries: () => jobs.store.size,
+    eventLoop: () => ({ p99Ms: eventLoop.p99Ms(), overloaded: eventLoop.overloaded() }),
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -151,6 +161,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         closeIdle(server, sockets);
         stopping.abort();
         jobs.stop();
+        eventLoop.close();
         await drained;
       })();
       return closed;
@@ -163,11 +174,12 @@ interface Handling {
   readonly board: BoardFiles;
   readonly options: ServerOptions;
   readonly metrics: Metrics;
+  readonly eventLoop: EventLoopDelay;
   readonly closing: boolean;
 }
 
 /** Routes one request, with its id bound to every log line it causes. */
-function handle(req: IncomingMessage, res: ServerResponse, { yoga, board, options, metrics, closing }: Handling): void {
+function handle(req: IncomingMessage, res: ServerResponse, { yoga, board, options, metrics, eventLoop, closing }: Handling): void {
   const reqId = requestIdOf(req.headers['x-request-id']);
   res.setHeader('x-request-id', reqId);
   const path = (req.url ?? '/').split('?')[0]!;
@@ -187,7 +199,7 @@ function handle(req: IncomingMessage, res: ServerResponse, { yoga, board, option
       res.setHeader('connection', 'close');
       sendJson(res, 503, { errors: [{ message: 'The server is shutting down; retry on another instance' }] });
     } else if (path === '/ready') {
-      void answerReadiness(res, options);
+      void answerReadiness(res, options, eventLoop);
     } else if (path === '/metrics') {
       void answerMetrics(res, metrics);
     } else if (isBoardPath(path)) {
@@ -269,9 +281,10 @@ function trackedLoader(registry: RegistryService): DataLoader<JobRef, TrackedJob
   return new DataLoader((refs: readonly JobRef[]) => registry.getTracked(refs), { cacheKeyFn: refKey });
 }
 
-async function answerReadiness(res: ServerResponse, options: ServerOptions): Promise<void> {
+async function answerReadiness(res: ServerResponse, options: ServerOptions, eventLoop: EventLoopDelay): Promise<void> {
   try {
-    const problems = (await options.readiness?.()) ?? [];
+    const overloaded = eventLoop.problem();
+    const problems = [...(overloaded ? [overloaded] : []), ...((await options.readiness?.()) ?? [])];
     sendJson(res, problems.length === 0 ? 200 : 503, problems.length === 0 ? { status: 'ready' } : { status: 'not ready', problems });
   } catch {
     sendJson(res, 503, { status: 'not ready', problems: ['readiness check failed'] });

@@ -13,6 +13,7 @@ import type { Server } from 'node:http';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { WebSocketServer } from 'ws';
 import { type Logger, withLogContext } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -27,6 +28,11 @@ import { nestingRefusal } from '../security/query-limits.js';
 import { resolveTrustedDocument } from '../security/trusted-documents.js';
 
 type Yoga = YogaServerInstance<CallerCarrier, Context>;
+
+/** Distinct document texts remembered for sharing one copy among subscribers (the most recent). */
+const DOCUMENT_TEXTS_KEPT = 1000;
+/** Characters of those texts, in all; a text longer than this is not shared. */
+const DOCUMENT_TEXT_CHARS_KEPT = 2 ** 20;
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
 
 /** What graphql-ws keeps per connection besides the socket and upgrade request. */
@@ -65,6 +71,14 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
       done(false, 403, 'Origin not allowed');
     },
   });
+  const texts = new LRUCache<string, string>({ max: DOCUMENT_TEXTS_KEPT, maxSize: DOCUMENT_TEXT_CHARS_KEPT, sizeCalculation: (text) => Math.max(1, text.length) });
+  const canonicalText = (text: string): string => {
+    if (typeof text !== 'string') return text;
+    const known = texts.get(text);
+    if (known !== undefined) return known;
+    texts.set(text, text);
+    return text;
+  };
   /** Each operation's connection id, for the log lines of its execution. */
   const requestIds = new WeakMap<object, string>();
   const inContext = <T>(args: ExecutionArgs, run: () => T): T => withLogContext({ reqId: requestIds.get(args.contextValue as object) }, run);
@@ -86,6 +100,9 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
           return false;
         }
         ctx.extra.caller = identified.caller;
+        // Its headers are read: graphql-ws would otherwise keep the upgrade request (headers, raw
+        // headers, stream state) for the connection's whole life, a kilobyte or so per subscriber.
+        (ctx.extra as { request?: unknown }).request = undefined;
         return true;
       },
       onSubscribe: (ctx, id, payload) =>
@@ -96,7 +113,10 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
             const limit = security.maxSubscriptionsPerConnection;
             return [new GraphQLError(`Too many operations on this connection: at most ${limit} may run at once; complete one first`)];
           }
-          let query = payload.query;
+          // Thousands of subscribers send the same text; graphql-ws keeps each one's copy for the
+          // subscription's life unless it is swapped for the one copy seen first.
+          let query = canonicalText(payload.query);
+          (payload as { query: string }).query = query;
           if (security.trustedDocuments) {
             const trusted = resolveTrustedDocument(security.trustedDocuments, payload as typeof payload & { documentId?: unknown });
             if ('refused' in trusted) return [trusted.refused];
@@ -104,7 +124,6 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
           }
           const enveloped = yoga.getEnveloped({
             ...ctx,
-            req: ctx.extra.request,
             socket: ctx.extra.socket,
             params: { ...payload, query },
             caller: ctx.extra.caller,

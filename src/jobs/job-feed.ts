@@ -8,6 +8,13 @@
  *
  * Events are at most once: if the channel was interrupted (Redis lost and back), `resync` asks the
  * store for every watched job again, and each stream reports what it had not yet seen.
+ *
+ * Deliveries yield: one poll answer can change a hundred jobs watched by ten thousand streams, and
+ * handing all of them their event in one go would hold the event loop for the whole fan-out while
+ * the poller's timers and the upstream answers wait (polls then slip below their interval, and the
+ * account's in-flight slots stay taken by answers nobody reads). So every listener call goes
+ * through one queue, at most `deliverySlice` of them per turn of the event loop, in the order the
+ * events arrived; between slices `setImmediate` lets timers and I/O run.
  */
 import { Repeater } from 'graphql-yoga';
 import type { Clock } from '../clock.js';
@@ -54,15 +61,44 @@ export interface JobFeedOptions {
   readonly clock: Clock;
   /** When a not found is final (shared with the poller); default: at once. */
   readonly notFound?: NotFoundGrace;
+  /** Listener calls per turn of the event loop before the feed yields; default `DELIVERY_SLICE`. */
+  readonly deliverySlice?: number;
+}
+
+/**
+ * Listener calls per turn of the event loop. Each call goes on to execute (or reuse) the event's
+ * result, serialize it and write it to a socket, some 20–50 µs in all: a slice is a few
+ * milliseconds of work, short enough for a poll timer not to notice, long enough that yielding
+ * costs nothing measurable.
+ */
+export const DELIVERY_SLICE = 200;
+
+/** One event (or catch-up) for the listeners of one topic, handed out in order. */
+interface Delivery {
+  readonly topic: Topic;
+  readonly listeners: readonly Listener[];
+  next: number;
+  readonly outcome: JobOutcome;
+  readonly catchUp: boolean;
+  readonly updateFor?: (previousState: JobState | null) => JobUpdate;
 }
 
 export class JobFeed {
   private readonly topics = new Map<string, Topic>();
   private streams = 0;
   private readonly notFound: NotFoundGrace;
+  private readonly slice: number;
+  /** Deliveries not yet complete, oldest first; `queue[0]` may be partly handed out. */
+  private queue: Delivery[] = [];
+  /** Listener calls made since the feed last yielded. */
+  private spent = 0;
+  /** The `setImmediate` that ends the current turn's slice, when one is pending. */
+  private resumeScheduled = false;
+  private draining = false;
 
   constructor(private readonly options: JobFeedOptions) {
     this.notFound = options.notFound ?? new NotFoundGrace({ graceMs: 0, clock: options.clock });
+    this.slice = Math.max(1, options.deliverySlice ?? DELIVERY_SLICE);
   }
 
   /** For tests and metrics: open streams, job topics subscribed, local listeners. */
@@ -145,7 +181,8 @@ export class JobFeed {
     // Not `load`: this process's own memory may be what fell behind while the channel was down.
     const outcomes = await this.options.store.reload(refs).catch(() => []);
     for (const outcome of outcomes) {
-      for (const listener of this.topics.get(refKey(outcome.ref))?.listeners ?? []) listener(outcome, true);
+      const topic = this.topics.get(refKey(outcome.ref));
+      if (topic) this.deliver({ topic, listeners: [...topic.listeners], next: 0, outcome, catchUp: true });
     }
   }
 
@@ -185,7 +222,47 @@ export class JobFeed {
         }
         return update;
       };
-      for (const listener of topic.listeners) listener(outcome, false, updateFor);
+      this.deliver({ topic, listeners: [...topic.listeners], next: 0, outcome, catchUp: false, updateFor });
     }
+  }
+
+  /** Queues one delivery; what the current slice still allows is handed out at once. */
+  private deliver(delivery: Delivery): void {
+    this.queue.push(delivery);
+    this.drain();
+  }
+
+  /** Hands out queued deliveries until the slice is spent, then yields until the next turn. */
+  private drain(): void {
+    // Listeners only push to their streams, but a delivery queued from within one waits its turn.
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const delivery = this.queue[0]!;
+        while (delivery.next < delivery.listeners.length) {
+          if (this.spent >= this.slice) return this.yieldTurn();
+          const listener = delivery.listeners[delivery.next++]!;
+          this.spent += 1;
+          // A stream that left meanwhile gets nothing.
+          if (delivery.topic.listeners.has(listener)) listener(delivery.outcome, delivery.catchUp, delivery.updateFor);
+        }
+        this.queue.shift();
+      }
+      // The slice counts per turn: the next turn starts afresh even if nothing is left to hand out.
+      if (this.spent > 0) this.yieldTurn();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private yieldTurn(): void {
+    if (this.resumeScheduled) return;
+    this.resumeScheduled = true;
+    setImmediate(() => {
+      this.resumeScheduled = false;
+      this.spent = 0;
+      this.drain();
+    });
   }
 }

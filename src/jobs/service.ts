@@ -44,6 +44,8 @@ export interface JobServiceOptions {
   readonly upstreamQueueMs?: number;
   /** Metrics hook: each upstream call shed (see `StatusStoreOptions.onShed`). */
   readonly onShed?: StatusStoreOptions['onShed'];
+  /** Listener calls per turn of the event loop (see `JobFeedOptions.deliverySlice`); tests make it small. */
+  readonly deliverySlice?: number;
 }
 
 export interface JobService {
@@ -85,7 +87,7 @@ export function createJobService(options: JobServiceOptions): JobService {
     coordinator: sharing.coordinator,
     onPoll: options.onPoll,
   });
-  const feed = new JobFeed({ store, poller, pubsub, clock, notFound });
+  const feed = new JobFeed({ store, poller, pubsub, clock, notFound, deliverySlice: options.deliverySlice });
   return {
     store,
     poller,

@@ -6,10 +6,11 @@ import { createJobService, type JobServiceOptions } from '../../src/jobs/service
 import { silentLogger } from '../../src/logger.js';
 import { scriptedZendesk, zendeskSnapshot } from '../support/scripted-client.js';
 import { memorySharedLevel, scriptedCoordinator } from '../support/shared-level.js';
+import { waitFor } from '../support/wait.js';
 
 const ref = (nativeId: string): JobRef => ({ kind: 'ZENDESK_JOB_STATUS', account: 'default', nativeId });
 
-function setup(sharing?: JobServiceOptions['sharing']) {
+function setup(sharing?: JobServiceOptions['sharing'], deliverySlice?: number) {
   const client = scriptedZendesk();
   const jobs = createJobService({
     catalog: providerCatalog,
@@ -20,6 +21,7 @@ function setup(sharing?: JobServiceOptions['sharing']) {
     cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 1000 },
     poll: { intervalMs: 1000, maxIntervalMs: 1000 },
     random: () => 0.5,
+    deliverySlice,
   });
   return { client, jobs };
 }
@@ -138,6 +140,33 @@ describe('job feed', () => {
     expect(client.calls.length - before).toBe(1);
     expect(streams.every((stream) => stream.updates.length === 2)).toBe(true);
     expect(jobs.feed.stats().topics).toBe(1);
+  });
+});
+
+describe('job feed under a large fan-out', () => {
+  it('hands out one event to many streams in slices, letting the event loop run between them', async () => {
+    const { jobs } = setup(undefined, 50);
+    const streams = Array.from({ length: 300 }, () => collect(jobs.feed.updates([ref('a'), ref('b')])));
+    await waitFor(() => streams.every((stream) => stream.updates.length === 2), { what: 'the first updates' });
+    const delivered = () => streams.reduce((sum, stream) => sum + stream.updates.length - 2, 0);
+
+    // What one poll answer changing two jobs publishes: 600 deliveries.
+    for (const [id, progress] of [['a', 10], ['b', 20]] as const) {
+      const outcome = zendeskSnapshot(ref(id), 'working', progress);
+      jobs.pubsub.publish('job', `ZENDESK_JOB_STATUS:default:${id}`, { key: `ZENDESK_JOB_STATUS:default:${id}`, outcome });
+    }
+    // Each turn of the event loop (a `setImmediate`, as a poll's timer or an upstream answer gets
+    // one) sees the fan-out further along, never all of it at once.
+    const seenEachTurn: number[] = [];
+    while (delivered() < 600 && seenEachTurn.length < 1000) {
+      await new Promise((resolve) => setImmediate(resolve));
+      seenEachTurn.push(delivered());
+    }
+    expect(delivered()).toBe(600);
+    expect(seenEachTurn.filter((count) => count > 0 && count < 600).length).toBeGreaterThanOrEqual(5);
+    // Nothing lost, nothing twice, every stream in the order of the events.
+    for (const { updates } of streams) expect(updates.slice(2).map(describeUpdate)).toEqual(['a:RUNNING→RUNNING', 'b:RUNNING→RUNNING']);
+    jobs.stop();
   });
 });
 

@@ -14,3 +14,28 @@ const config = loadConfig();
 const database = config.redis && !process.env.DATABASE_URL ? await openTestPglite() : undefined;
 const app = await startApp(config, silentLogger, undefined, { database });
 process.stdout.write(`${JSON.stringify({ url: `${app.server.origin}/graphql`, instanceId: app.cluster?.instanceId ?? null })}\n`);
+
+// A test hook for readiness under load: `stall <ms>` on stdin blocks this process's event loop
+// for <ms> at a time, turn after turn, until `calm`. The delay is real (the service's own loop
+// runs late), and its size is what the test asked for.
+let stallMs = 0;
+const stallTurn = () => {
+  if (stallMs === 0) return;
+  const until = performance.now() + stallMs;
+  while (performance.now() < until) {
+    // Busy on purpose: this is the load being simulated.
+  }
+  setImmediate(stallTurn);
+};
+let commands = '';
+process.stdin.on('data', (chunk: Buffer) => {
+  commands += chunk.toString('utf8');
+  const lines = commands.split('\n');
+  commands = lines.pop() ?? '';
+  for (const line of lines) {
+    const [command, ms] = line.trim().split(' ');
+    const wasStalled = stallMs > 0;
+    stallMs = command === 'stall' ? Math.max(1, Number(ms)) : 0;
+    if (stallMs > 0 && !wasStalled) setImmediate(stallTurn);
+  }
+});

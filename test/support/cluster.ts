@@ -68,6 +68,8 @@ export interface ChildInstance {
   readonly instanceId: string;
   /** SIGKILL: the instance vanishes without releasing anything; resolves when the process is gone. */
   kill(): Promise<void>;
+  /** Blocks the instance's event loop for `blockMs` at a time, turn after turn (0: stops); see `child-app.ts`. */
+  stall(blockMs: number): void;
 }
 
 /** Starts the service in a child process (see `child-app.ts`) configured by `env` alone. */
@@ -76,9 +78,11 @@ export async function startChildInstance(env: Record<string, string>): Promise<C
   const inherited = Object.fromEntries(['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', UPSTREAM_TIMEOUT_MS: '1000', UPSTREAM_RETRY_BASE_MS: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   process.once('exit', () => child.kill('SIGKILL'));
+  // A child gone already (killed by a test) closes its end; a late write must not crash the test run.
+  child.stdin.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -96,6 +100,9 @@ export async function startChildInstance(env: Record<string, string>): Promise<C
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
+    },
+    stall(blockMs) {
+      child.stdin.write(blockMs > 0 ? `stall ${blockMs}\n` : 'calm\n');
     },
   };
 }
