@@ -171,6 +171,7 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     maxRefs: config.server.maxRefs,
     bodyLimitBytes: config.server.bodyLimitBytes,
     graphiql: config.server.graphiql,
+    responseCacheMaxBytes: config.server.responseCacheMaxBytes,
     graphiqlQuery: sandbox ? () => defaultQuery(sandbox.freshDemoRefs()) : defaultQuery([]),
     security: config.security,
     metrics,

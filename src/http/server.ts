@@ -17,6 +17,7 @@ import { systemClock } from '../clock.js';
 import DataLoader from 'dataloader';
 import type { ServerSettings } from '../config/model.js';
 import type { JobService } from '../jobs/service.js';
+import { LoadedAnswers } from '../jobs/job-loader.js';
 import { type JobRef, refKey } from '../jobs/model.js';
 import type { RegistryService } from '../registry/service.js';
 import type { StartService } from '../registry/starts.js';
@@ -35,13 +36,14 @@ import type { SecurityOptions } from '../security/options.js';
 import { queryLimitPlugins } from '../security/query-limits.js';
 import { DOCUMENT_ID_PARAM, useTrustedDocuments } from '../security/trusted-documents.js';
 import { useSharedEventExecution } from './shared-event-execution.js';
+import { useResponseCache } from './response-cache.js';
 import { BoardFiles, defaultBoardDir, isBoardPath } from './board.js';
 import { answerOutsideApi } from './front-door.js';
 import { graphiqlOptions } from './graphiql-query.js';
 import { attachWebSocket } from './websocket.js';
 
 /** The listen address and request bounds are `Config.server`'s, declared there with their variables. */
-export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'maxRefs' | 'bodyLimitBytes' | 'graphiql'> {
+export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'maxRefs' | 'bodyLimitBytes' | 'graphiql' | 'responseCacheMaxBytes'> {
   /** The job service, built by the composition root (`app.ts`); the server stops its poller on close. */
   readonly jobs: JobService;
   /** The job registry (tracked jobs), built by the composition root; the server closes nothing of it. */
@@ -228,6 +230,18 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     ...queryLimitPlugins(security),
     metrics.graphqlPlugin,
     useSharedEventExecution({ audienceOf: (context) => audienceOf((context as Context).caller), onEvent: metrics.subscriptionEvent }),
+    // Last: a cached answer stops execution, and the plugins above still see the operation.
+    ...(options.responseCacheMaxBytes > 0
+      ? [
+          useResponseCache({
+            maxBytes: options.responseCacheMaxBytes,
+            store: jobs.store,
+            scopeOf: (context) => audienceOf((context as Context).caller),
+            answersOf: (context) => (context as Context).answers,
+            onLookup: metrics.responseCacheLookup,
+          }),
+        ]
+      : []),
   ];
   return createYoga<CallerCarrier, Context>({
     schema,
@@ -248,10 +262,12 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     context: (initial): Context => {
       // Set by the API key check (HTTP) or at connection_init (WebSocket); absent only by mistake, then nothing is readable.
       const caller = initial.caller ?? NO_CALLER;
+      const answers = new LoadedAnswers();
       return {
         store: jobs.store,
         feed: jobs.feed,
-        loader: callerJobLoader(jobs.store, caller, now),
+        loader: callerJobLoader(jobs.store, caller, now, answers),
+        answers,
         caller,
         stopping,
         maxRefs: options.maxRefs,
