@@ -90,10 +90,12 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin {
         return;
       }
       options.onLookup?.('miss');
+      const loaded = options.answersOf(args.contextValue);
+      loaded.record();
       return {
         onExecuteDone({ result }) {
           if (!isPlainResult(result) || result.errors) return;
-          const tokens = tokensOf(options.store, options.answersOf(args.contextValue));
+          const tokens = tokensOf(options.store, loaded);
           if (!tokens) return;
           const json = JSON.stringify(result);
           // Its size decides what the cache holds; an answer larger than the whole cache is not kept.

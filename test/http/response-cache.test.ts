@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { parse, isObjectType, isInterfaceType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStoreOnly } from '../../src/http/response-cache.js';
-import type { JobKind, JobRef } from '../../src/jobs/model.js';
+import { LoadedAnswers, createJobLoader } from '../../src/jobs/job-loader.js';
+import type { JobKind, JobOutcome, JobRef } from '../../src/jobs/model.js';
 import { silentLogger } from '../../src/logger.js';
 import { schema } from '../../src/schema/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -172,6 +173,20 @@ describe('what the cache leaves alone', () => {
     await api.request(JobQuery, { ref: ref('IMAGEKIT_BULK_JOB', 'ik-one') }, bearer(FULL_KEY));
     await api.request(JobQuery, { ref: ref('IMAGEKIT_BULK_JOB', 'ik-one') }, bearer(FULL_KEY));
     expect(await lookups()).toEqual({ hit: before.hit + 1, miss: before.miss + 1 });
+  });
+});
+
+describe("the loader's record of its answers", () => {
+  it('keeps nothing until asked to (a subscription context lives as long as the subscription), then every answer', async () => {
+    const answers = new LoadedAnswers();
+    const outcome = (ref: JobRef) => ({ ...ref }) as unknown as JobOutcome;
+    const loader = createJobLoader({ load: (refs) => Promise.resolve(refs.map(outcome)) }, answers);
+    await loader.load(domainRef('SAYMON_BULK_OP', 'before'));
+    expect(answers.refs).toEqual([]);
+    answers.record();
+    await loader.loadMany([domainRef('SAYMON_BULK_OP', 'a'), domainRef('SAYMON_BULK_OP', 'b')]);
+    expect(answers.refs.map((ref) => ref.nativeId)).toEqual(['a', 'b']);
+    expect(answers.outcomes).toHaveLength(2);
   });
 });
 
