@@ -23,8 +23,11 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-/** How long a child may take to come up before the run is abandoned (generous: the machine may be shared). */
-const START_TIMEOUT_MS = 120_000;
+/**
+ * How long a child may take to come up before the run is abandoned: generous, since on a shared
+ * machine (load average 20) the embedded database's start alone took 70 s.
+ */
+const START_TIMEOUT_MS = 300_000;
 
 export interface ChildUpstream {
   readonly url: string;

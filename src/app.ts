@@ -177,6 +177,7 @@ async function startServing(config: Config, logger: Logger, clock: Clock | undef
     bodyLimitBytes: config.server.bodyLimitBytes,
     graphiql: config.server.graphiql,
     readyMaxEventLoopDelayMs: config.server.readyMaxEventLoopDelayMs,
+    responseCacheMaxBytes: config.server.responseCacheMaxBytes,
     graphiqlQuery: sandbox ? () => defaultQuery(sandbox.freshDemoRefs()) : defaultQuery([]),
     security: config.security,
     metrics,

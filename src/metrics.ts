@@ -39,9 +39,11 @@ export interface Metrics {
   /** For `createProviderClient`'s `onExchange`: one finished upstream HTTP attempt. */
   upstreamExchange(exchange: UpstreamExchange): void;
   /** For the status store's `onLookup`. */
-  statusLookup(result: LookupResult): void;
+  statusLookup(result: LookupResult, count?: number): void;
   /** For shared event execution: one subscription event delivered, its selection run or reused. */
   subscriptionEvent(how: 'executed' | 'shared'): void;
+  /** For the response cache's `onLookup`: a cacheable query answered from the cache or executed. */
+  responseCacheLookup(result: 'hit' | 'miss'): void;
   /** For the status store's `onShed`: one upstream call refused a turn, its refs answered `RATE_LIMITED`. */
   shed(provider: string, account: string): void;
   /** For the poller's `onPoll`: one refresh covering `jobs` jobs. */
@@ -96,6 +98,12 @@ export function createMetrics(): Metrics {
     name: 'jsg_subscription_events_total',
     help: 'Subscription events delivered, by execution: executed (the selection ran for it) or shared (reused the result of a subscriber with the same document, variables and API key).',
     labelNames: ['execution'] as const,
+    registers,
+  });
+  const responseCache = new Counter({
+    name: 'jsg_response_cache_lookups_total',
+    help: 'Queries answered from the status store alone (RESPONSE_CACHE_MAX_BYTES), by result: hit (answered from the response cache) or miss (executed).',
+    labelNames: ['result'] as const,
     registers,
   });
   const polls = new Counter({ name: 'jsg_poller_polls_total', help: 'Job polls made by the poller (one per job per refresh).', registers });
@@ -157,8 +165,9 @@ export function createMetrics(): Metrics {
       upstreamRequests.inc(labels);
       upstreamDuration.observe(labels, exchange.durationMs / 1000);
     },
-    statusLookup: (result) => lookups.inc({ result }),
+    statusLookup: (result, count = 1) => lookups.inc({ result }, count),
     subscriptionEvent: (execution) => subscriptionEvents.inc({ execution }),
+    responseCacheLookup: (result) => responseCache.inc({ result }),
     polled: (jobs) => polls.inc(jobs),
     shed: (provider, account) => shed.inc({ provider, account }),
     refused: (reason) => refusals.inc({ reason }),

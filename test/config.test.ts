@@ -51,6 +51,7 @@ describe('defaults', () => {
         readyMaxEventLoopDelayMs: 250,
         production: false,
         graphiql: true,
+        responseCacheMaxBytes: 16777216,
       },
       logLevel: 'info',
       accounts: [],
@@ -96,9 +97,10 @@ describe('defaults', () => {
       MAX_SUBSCRIPTIONS_PER_CONNECTION: '4',
       SHUTDOWN_TIMEOUT_MS: '250',
       BODY_LIMIT_BYTES: '2048',
+      RESPONSE_CACHE_MAX_BYTES: '0',
     });
     expect(config).toMatchObject({
-      server: { port: 0, shutdownTimeoutMs: 250, bodyLimitBytes: 2048 },
+      server: { port: 0, shutdownTimeoutMs: 250, bodyLimitBytes: 2048, responseCacheMaxBytes: 0 },
       poll: { intervalMs: 50, maxIntervalMs: 50 },
       cache: { ttlMs: 5, doneTtlMs: 7, staleMs: 9, maxEntries: 10 },
       upstream: { timeoutMs: 100, retries: 0, retryBaseMs: 1, maxRetryWaitMs: 0, concurrency: 3 },

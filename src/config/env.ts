@@ -115,6 +115,11 @@ const AFTER_PROVIDERS = {
       'Stale-while-revalidate, off at 0: for this long after `CACHE_TTL_MS` a running job\'s expired status is answered at once while one refresh runs in the background. Errors and not-found are never served stale.',
   },
   CACHE_MAX_ENTRIES: { default: '50000', meaning: 'Most statuses the cache holds.' },
+  RESPONSE_CACHE_MAX_BYTES: {
+    default: '16777216',
+    meaning:
+      'Most bytes (JSON) of `jobs`/`job` query answers kept for reuse, per caller scope, for exactly as long as every status in them is still the cache\'s own (never longer than `CACHE_TTL_MS` allows); 0: off.',
+  },
   UPSTREAM_TIMEOUT_MS: { default: '5000', meaning: 'Timeout of each upstream attempt.' },
   UPSTREAM_RETRIES: { default: '2', meaning: 'Extra attempts of an upstream GET after 429, 5xx or network errors.' },
   UPSTREAM_RETRY_BASE_MS: { default: '200', meaning: 'Base of the exponential retry backoff (full jitter).' },
@@ -271,6 +276,7 @@ export function readServer(read: EnvReader, maxRefs: number): ServerSettings {
     readyMaxEventLoopDelayMs: read.int('READY_MAX_EVENT_LOOP_DELAY_MS', 0, MAX_TIMER_MS),
     production,
     graphiql: read.flag('GRAPHIQL') ?? !production,
+    responseCacheMaxBytes: read.int('RESPONSE_CACHE_MAX_BYTES', 0),
   };
 }
 

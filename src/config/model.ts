@@ -33,6 +33,11 @@ export interface ServerSettings {
   readonly production: boolean;
   /** `GRAPHIQL` 1/0; default on unless `production`. */
   readonly graphiql: boolean;
+  /**
+   * `RESPONSE_CACHE_MAX_BYTES`, default 16777216: most bytes of query answers kept for reuse while
+   * every status in them is still the cache's (`http/response-cache.ts`); 0 turns the response cache off.
+   */
+  readonly responseCacheMaxBytes: number;
 }
 
 /** The built-in sandbox providers. */

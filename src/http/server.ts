@@ -17,6 +17,7 @@ import { systemClock } from '../clock.js';
 import DataLoader from 'dataloader';
 import type { ServerSettings } from '../config/model.js';
 import type { JobService } from '../jobs/service.js';
+import { LoadedAnswers } from '../jobs/job-loader.js';
 import { type JobRef, refKey } from '../jobs/model.js';
 import type { RegistryService } from '../registry/service.js';
 import type { StartService } from '../registry/starts.js';
@@ -35,6 +36,7 @@ import type { SecurityOptions } from '../security/options.js';
 import { queryLimitPlugins } from '../security/query-limits.js';
 import { DOCUMENT_ID_PARAM, useTrustedDocuments } from '../security/trusted-documents.js';
 import { useSharedEventExecution } from './shared-event-execution.js';
+import { useResponseCache } from './response-cache.js';
 import { BoardFiles, defaultBoardDir, isBoardPath } from './board.js';
 import { answerOutsideApi } from './front-door.js';
 import { graphiqlOptions } from './graphiql-query.js';
@@ -42,7 +44,7 @@ import { type EventLoopDelay, watchEventLoopDelay } from './event-loop-delay.js'
 import { attachWebSocket } from './websocket.js';
 
 /** The listen address and request bounds are `Config.server`'s, declared there with their variables. */
-export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'maxRefs' | 'bodyLimitBytes' | 'graphiql'> {
+export interface ServerOptions extends Pick<ServerSettings, 'host' | 'port' | 'maxRefs' | 'bodyLimitBytes' | 'graphiql' | 'responseCacheMaxBytes'> {
   /** `READY_MAX_EVENT_LOOP_DELAY_MS` (see `Config.server`); omitted or 0: the event loop's delay never makes `/ready` 503. */
   readonly readyMaxEventLoopDelayMs?: number;
   /** The delay's windows (`event-loop-delay.ts`); tests shorten them. */
@@ -240,6 +242,18 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     ...queryLimitPlugins(security),
     metrics.graphqlPlugin,
     useSharedEventExecution({ audienceOf: (context) => audienceOf((context as Context).caller), onEvent: metrics.subscriptionEvent }),
+    // Last: a cached answer stops execution, and the plugins above still see the operation.
+    ...(options.responseCacheMaxBytes > 0
+      ? [
+          useResponseCache({
+            maxBytes: options.responseCacheMaxBytes,
+            store: jobs.store,
+            scopeOf: (context) => audienceOf((context as Context).caller),
+            answersOf: (context) => (context as Context).answers,
+            onLookup: metrics.responseCacheLookup,
+          }),
+        ]
+      : []),
   ];
   return createYoga<CallerCarrier, Context>({
     schema,
@@ -260,10 +274,12 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     context: (initial): Context => {
       // Set by the API key check (HTTP) or at connection_init (WebSocket); absent only by mistake, then nothing is readable.
       const caller = initial.caller ?? NO_CALLER;
+      const answers = new LoadedAnswers();
       return {
         store: jobs.store,
         feed: jobs.feed,
-        loader: callerJobLoader(jobs.store, caller, now),
+        loader: callerJobLoader(jobs.store, caller, now, answers),
+        answers,
         caller,
         stopping,
         maxRefs: options.maxRefs,

@@ -11,7 +11,43 @@ import type { StatusStore } from './status-store.js';
 
 export type JobLoader = DataLoader<JobRef, JobOutcome, string>;
 
-/** Only `load` is used, so that callers may put a filter in front of the store (API key scopes). */
-export function createJobLoader(store: Pick<StatusStore, 'load'>): JobLoader {
-  return new DataLoader((refs) => store.load(refs), { cacheKeyFn: refKey });
+/**
+ * What one request's loader answered, ref by ref: what a response built from them depends on,
+ * so that the response cache can tell later whether the store still answers the same.
+ * Nothing is kept until `record` is called: a subscription's context (and loader) lives as long
+ * as the subscription, and would otherwise keep every event's answers.
+ */
+export class LoadedAnswers {
+  readonly refs: JobRef[] = [];
+  readonly outcomes: JobOutcome[] = [];
+  private recording = false;
+
+  /** From now on, keeps what the loader answers (the response cache calls it before executing a query it may cache). */
+  record(): void {
+    this.recording = true;
+  }
+
+  add(refs: readonly JobRef[], outcomes: readonly JobOutcome[]): void {
+    if (!this.recording) return;
+    for (let index = 0; index < refs.length; index += 1) {
+      this.refs.push(refs[index]!);
+      this.outcomes.push(outcomes[index]!);
+    }
+  }
+}
+
+/**
+ * Only `load` is used, so that callers may put a filter in front of the store (API key scopes).
+ * `answers`, when given, learns every batch's answers (after the filter: a denied ref's answer is
+ * recorded as the caller got it).
+ */
+export function createJobLoader(store: Pick<StatusStore, 'load'>, answers?: LoadedAnswers): JobLoader {
+  return new DataLoader(
+    async (refs) => {
+      const outcomes = await store.load(refs);
+      answers?.add(refs, outcomes);
+      return outcomes;
+    },
+    { cacheKeyFn: refKey },
+  );
 }

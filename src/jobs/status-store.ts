@@ -54,8 +54,8 @@ export interface StatusStoreOptions {
   readonly catalog: KindCatalog;
   readonly clock: Clock;
   readonly cache: CacheOptions;
-  /** Called once per ref asked, for metrics. */
-  readonly onLookup?: (result: LookupResult) => void;
+  /** Called for the refs asked, for metrics: once per ref, or once with `count` for refs answered alike. */
+  readonly onLookup?: (result: LookupResult, count?: number) => void;
   /** The cluster's status cache, behind the in-process one; none: this process alone. */
   readonly sharedStatuses?: SharedStatuses;
   /** The cluster's rate-limit pauses; none: this process's own only. */
@@ -84,6 +84,12 @@ export type LookupResult = 'hit' | 'stale' | 'miss' | 'coalesced';
 
 /** One remembered answer; the same shape the shared level keeps. */
 type Entry = SharedStatus;
+
+/** One remembered answer, as `answerToken` hands it out: opaque to everyone but the store. */
+export interface AnswerToken {
+  readonly key: string;
+  readonly entry: Entry;
+}
 
 /** A ref whose answer is being fetched, and how to deliver it. */
 interface Pending {
@@ -166,6 +172,32 @@ export class StatusStore {
   /** The last remembered answer, fresh or not, without asking anyone. */
   peek(ref: JobRef): JobOutcome | undefined {
     return this.entries.peek(refKey(ref))?.outcome;
+  }
+
+  /**
+   * Whether `outcome` is this process's remembered answer for `ref`, and if so a token that
+   * `stillAnswers` can check later. Every new answer is a new entry, so a token stands for one
+   * answer: the poller's next one, or an expiry, makes it stale. Null for an answer the store does
+   * not remember (provider trouble, a ref the caller may not read, one already replaced).
+   */
+  answerToken(ref: JobRef, outcome: JobOutcome): AnswerToken | null {
+    const key = refKey(ref);
+    const entry = this.entries.peek(key);
+    return entry && entry.outcome === outcome ? { key, entry } : null;
+  }
+
+  /**
+   * Whether a `load` of the tokens' refs would answer exactly the tokens' answers at once: each
+   * is still the remembered entry, unexpired. When they are, they count as hits (and as recently
+   * used), as the `load` they stand in for would have.
+   */
+  stillAnswers(tokens: readonly AnswerToken[]): boolean {
+    const now = this.options.clock.now();
+    for (const { key, entry } of tokens) {
+      if (entry.expiresAt <= now || this.entries.get(key) !== entry) return false;
+    }
+    if (tokens.length > 0) this.options.onLookup?.('hit', tokens.length);
+    return true;
   }
 
   /**

@@ -7,7 +7,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import type { JobFeed } from '../jobs/job-feed.js';
-import type { JobLoader } from '../jobs/job-loader.js';
+import type { JobLoader, LoadedAnswers } from '../jobs/job-loader.js';
 import type { JobRef, Provider } from '../jobs/model.js';
 import type { RegistryService } from '../registry/service.js';
 import type { StartService } from '../registry/starts.js';
@@ -22,6 +22,8 @@ export interface Context {
   readonly store: StatusStore;
   /** Per request: batches and de-duplicates the refs one operation asks for; answers refs the caller may not read as denied. */
   readonly loader: JobLoader;
+  /** Per request: what `loader` answered, for the response cache (`http/response-cache.ts`). */
+  readonly answers: LoadedAnswers;
   /** Who is asking: decides which providers' jobs they may read. */
   readonly caller: Caller;
   /** Aborted when the server shuts down: open streams then complete. */

@@ -6,8 +6,7 @@
  * `UNAUTHORIZED`, and never reaches the status store: a scoped key cannot even make the service
  * ask another provider.
  */
-import type { JobLoader } from '../jobs/job-loader.js';
-import { createJobLoader } from '../jobs/job-loader.js';
+import { type JobLoader, type LoadedAnswers, createJobLoader } from '../jobs/job-loader.js';
 import { jobFailure } from '../jobs/failures.js';
 import type { JobFailure, JobOutcome, JobRef, Provider } from '../jobs/model.js';
 
@@ -72,8 +71,8 @@ export function partitionRefs(caller: Caller, refs: readonly JobRef[]): { allowe
  * The per-request loader, limited to what the caller may read: denied refs are answered at once,
  * the rest go to the store in one batch as before.
  */
-export function callerJobLoader(store: StatusStore, caller: Caller, now: () => Date): JobLoader {
-  if (caller.providers === null) return createJobLoader(store);
+export function callerJobLoader(store: StatusStore, caller: Caller, now: () => Date, answers?: LoadedAnswers): JobLoader {
+  if (caller.providers === null) return createJobLoader(store, answers);
   return createJobLoader({
     async load(refs: readonly JobRef[]): Promise<JobOutcome[]> {
       const { allowed } = partitionRefs(caller, refs);
@@ -81,5 +80,5 @@ export function callerJobLoader(store: StatusStore, caller: Caller, now: () => D
       let next = 0;
       return refs.map((ref) => (mayRead(caller, PROVIDER_OF_KIND[ref.kind]) ? loaded[next++]! : deniedFailure(ref, now())));
     },
-  });
+  }, answers);
 }

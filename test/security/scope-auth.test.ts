@@ -6,7 +6,7 @@
 import { providerCatalog } from '../../src/providers/catalog.js';
 import { execute, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createJobLoader } from '../../src/jobs/job-loader.js';
+import { LoadedAnswers, createJobLoader } from '../../src/jobs/job-loader.js';
 import { StatusStore } from '../../src/jobs/status-store.js';
 import { schema, type Context } from '../../src/schema/index.js';
 import type { Caller } from '../../src/security/caller.js';
@@ -14,7 +14,7 @@ import { scriptedZendesk } from '../support/scripted-client.js';
 
 function contextFor(caller: Caller): Context {
   const store = new StatusStore({ catalog: providerCatalog, clients: [scriptedZendesk()], clock: { now: () => Date.now() }, cache: { ttlMs: 1000, doneTtlMs: 1000, maxEntries: 10 } });
-  return { store, feed: undefined as never, loader: createJobLoader(store), caller, stopping: new AbortController().signal, maxRefs: 500, registry: undefined as never, starts: undefined as never, tracked: undefined as never, webhooks: undefined as never };
+  return { store, feed: undefined as never, loader: createJobLoader(store), answers: new LoadedAnswers(), caller, stopping: new AbortController().signal, maxRefs: 500, registry: undefined as never, starts: undefined as never, tracked: undefined as never, webhooks: undefined as never };
 }
 
 const query = parse('{ job(ref: { kind: ZENDESK_JOB_STATUS, id: "V3-a" }) { __typename ... on Job { state } } }');

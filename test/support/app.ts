@@ -5,6 +5,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { type App, type AppParts, startApp } from '../../src/app.js';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { RegistryDatabase } from '../../src/registry/database.js';
@@ -40,13 +41,13 @@ const TEST_ENV = {
 export async function startTestApp(
   env: Record<string, string> = {},
   logger: Logger = silentLogger,
-  options: { database?: RegistryDatabase; sandboxTimeScale?: number; webhooks?: AppParts['webhooks'] } = {},
+  options: { database?: RegistryDatabase; sandboxTimeScale?: number; webhooks?: AppParts['webhooks']; clock?: Clock } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const database = options.database ?? (env.DATABASE_URL && env.DATABASE_URL !== 'memory:' ? undefined : await openTestPglite());
   let app: App;
   try {
-    app = await startApp(config, logger, undefined, { database, sandboxTimeScale: options.sandboxTimeScale, ...(options.webhooks ? { webhooks: options.webhooks } : {}) });
+    app = await startApp(config, logger, options.clock, { database, sandboxTimeScale: options.sandboxTimeScale, ...(options.webhooks ? { webhooks: options.webhooks } : {}) });
   } catch (error) {
     await database?.close();
     throw error;
