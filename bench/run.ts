@@ -8,8 +8,12 @@
  *   npm run bench -- --scenario ratio --rounds 3    fully cached jobs(50 refs) against the floor, 50 connections
  *   npm run bench -- --subscribers 1000,5000 --jobs 200 --window 20 --duration 5 --concurrency 1,10,50 --delay 50
  *   npm run bench -- --env UPSTREAM_CONCURRENCY=32     extra service settings (repeatable)
+ *   npm run bench -- --scenario registry --rows 100000 --concurrency 1,50 --duration 3
+ *                                                   trackedJobs pages on PGlite and PostgreSQL (BENCH_POSTGRES_URL)
  *
- * Everything runs on loopback. Cluster needs Redis on 127.0.0.1:6379 (or BENCH_REDIS_URL).
+ * Everything runs on loopback. Cluster needs Redis on 127.0.0.1:6379 (or BENCH_REDIS_URL); registry
+ * PostgreSQL on postgres://postgres@127.0.0.1:5432/postgres (or BENCH_POSTGRES_URL; skipped when it
+ * does not answer, with a message).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,9 +23,10 @@ import { runClusterBench } from './cluster.js';
 import { runFanoutBench } from './fanout.js';
 import { runQueryBench } from './query.js';
 import { runRatioBench } from './ratio.js';
+import { runRegistryBench } from './registry.js';
 import { renderTable, type Table } from './stats.js';
 
-const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster'] as const;
+const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster', 'registry'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** No run may take longer than this, whatever hangs. */
@@ -38,6 +43,7 @@ const { values } = parseArgs({
     jobs: { type: 'string' },
     window: { type: 'string' },
     rounds: { type: 'string' },
+    rows: { type: 'string' },
     env: { type: 'string', multiple: true },
   },
 });
@@ -117,6 +123,17 @@ for (const scenario of scenarios) {
         // shows how much of the latency is the per-account limit (BENCHMARKS.md).
         variants: quick || values.subscribers ? [] : [{ subscribers: 1000, env: { UPSTREAM_CONCURRENCY: '64' } }],
       }));
+  } else if (scenario === 'registry') {
+    tables.push(
+      ...(await runRegistryBench({
+        rows: Number(values.rows ?? (quick ? 20_000 : 100_000)),
+        concurrencies: list(values.concurrency, quick ? [1, 50] : [1, 50]),
+        durationSec: Number(values.duration ?? (quick ? 1 : 3)),
+        directRepeat: quick ? 5 : 20,
+        postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+        env: serviceEnv,
+      })),
+    );
   } else {
     tables.push(await runClusterBench({ subscribers: list(values.subscribers, quick ? [500] : [5000]), jobs, windowSec, delayMs, env: serviceEnv }));
   }
