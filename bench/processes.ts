@@ -97,7 +97,8 @@ export interface ServiceProcess {
  * `/health`. Run `npm run build` (bench/run.ts does) before. `BENCH_SERVICE_NODE_ARGS` adds Node
  * flags (space-separated) for profiling, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
  */
-export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+export async function startService(env: Record<string, string>, options: { startTimeoutMs?: number } = {}): Promise<ServiceProcess> {
+  const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS;
   const port = await freePort();
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = track(
@@ -112,14 +113,14 @@ export async function startService(env: Record<string, string>): Promise<Service
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + START_TIMEOUT_MS;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (exited !== undefined) throw new Error(`service exited with ${exited} during start: ${stderr}`);
     const healthy = await fetch(`${origin}/health`).then((r) => r.ok, () => false);
     if (healthy) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`service did not answer /health within ${START_TIMEOUT_MS} ms: ${stderr}`);
+      throw new Error(`service did not answer /health within ${startTimeoutMs} ms: ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -25,7 +25,8 @@ export const LISTING_CASES: readonly ListingCase[] = [
   { name: 'states: [FAILED] (9 %)', options: () => ({ first: 50, filter: { states: ['FAILED'] } }) },
   { name: 'done: false (10 %)', options: () => ({ first: 50, filter: { done: false } }) },
   { name: 'labels: [rare] (1 %)', options: () => ({ first: 50, filter: { labels: ['rare'] } }) },
-  { name: 'search: "job-0999" (100 rows)', options: () => ({ first: 50, filter: { search: 'job-0999' } }) },
+  // `job-0999` at 100 000 rows: the 100 ids job-099900 … job-099999.
+  { name: 'search: a native-id prefix (100 rows)', options: (rows) => ({ first: 50, filter: { search: `job-${String(rows - 1).padStart(6, '0').slice(0, 4)}` } }) },
   { name: 'ZENDESK + COMPLETED (20 %)', options: () => ({ first: 50, filter: { providers: ['ZENDESK'], states: ['COMPLETED'] } }) },
   { name: 'orderBy: CHANGED_DESC', options: () => ({ first: 50, orderBy: 'CHANGED_DESC' }) },
   { name: 'after a cursor half-way down', options: (rows) => ({ first: 50, after: newestFirstCursor(rows, Math.floor(rows / 2)) }) },

@@ -6,7 +6,8 @@
  * What the rows look like, so that every filter of the scenario has something to find:
  * - the four kinds in turn (so each provider holds a quarter or a half), account `default`;
  * - native ids `job-000001` … (a `search` prefix such as `job-0999` matches 100 rows);
- * - tracked one second apart, in id order; `changed_at` scrambled within the following day;
+ * - tracked one second apart from three days ago, in id order; `changed_at` scrambled within the
+ *   following day (up to 100 000 rows stay in the past);
  * - every tenth job unfinished (RUNNING, not done, not final: what the tracker resumes);
  *   of the others every ninth FAILED, the rest COMPLETED;
  * - one label of `nightly`, `manual`, `import` each, and `rare` on one job in a hundred;
@@ -16,8 +17,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../src/registry/schema.js';
 
-/** Where the seeded tracking times start (ms since the epoch). */
-export const SEED_EPOCH_MS = Date.UTC(2026, 0, 1);
+/**
+ * Where the seeded tracking times start (ms since the epoch): three days ago, whole seconds, so
+ * that every seeded time is in the past and none is old enough for the retention sweep (which
+ * runs at the service's start) to forget a finished job.
+ */
+export const SEED_EPOCH_MS = Math.floor(Date.now() / 1000) * 1000 - 3 * 86_400_000;
 
 export async function seedTrackedJobs(db: Kysely<Database>, rows: number): Promise<void> {
   await sql`

@@ -141,7 +141,8 @@ async function seedAndTime(open: () => Promise<RegistryDatabase>, options: Regis
 
 async function measureService(name: string, databaseEnv: Record<string, string>, direct: Direct, options: RegistryBenchOptions, upstreamUrl: string): Promise<Table> {
   const started = wallNow();
-  const service = await startService({ ...providerEnv(upstreamUrl), ...QUIET_POLLING, ...databaseEnv, ...options.env });
+  // Opening an embedded database of 100 000 jobs on a busy machine can take longer than the usual 30 s.
+  const service = await startService({ ...providerEnv(upstreamUrl), ...QUIET_POLLING, ...databaseEnv, ...options.env }, { startTimeoutMs: 180_000 });
   try {
     const startSec = (wallNow() - started) / 1000;
     await checkAnswers(service, options.rows);
