@@ -4,10 +4,11 @@
  * PGlite and PostgreSQL); and over GraphQL the count is asked of the database only when the
  * query selects `totalCount` (statements counted through a Kysely plugin, never timed).
  */
-import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
+import { type KyselyPlugin, Migrator, type RootOperationNode, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobOutcome, JobRef, JobState } from '../../src/jobs/model.js';
 import type { TrackedJobFilter } from '../../src/registry/listing.js';
+import { migrationProvider } from '../../src/registry/migrations.js';
 import { createRegistry } from '../../src/registry/registry.js';
 import { providerCatalog } from '../../src/providers/catalog.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -102,6 +103,18 @@ await describeEachDatabase('listing counts', (current) => {
     await registry().compactCounts();
     await registry().trackJobs([ref('ZENDESK_JOB_STATUS', 'z-late')], ['a']);
     await expectCountsExact();
+  });
+
+  it('count the jobs tracked before the migration that added them', async () => {
+    const { db } = current().database;
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    expect((await migrator.migrateTo('0002-webhooks')).error).toBeUndefined();
+    await registry().trackJobs([ref('ZENDESK_JOB_STATUS', 'z-old'), ref('SAYMON_BULK_OP', 's-old'), ref('ZENDESK_JOB_STATUS', 'z-eu', 'eu')], ['a']);
+    const upgraded = await migrator.migrateToLatest();
+    expect(upgraded.error).toBeUndefined();
+    expect(upgraded.results?.map((result) => result.migrationName)).toEqual(['0003-listing-counts']);
+    await expectCountsExact();
+    expect(await registry().countTrackedJobs({ filter: { providers: ['ZENDESK'] } })).toBe(2);
   });
 
   it('are empty after the table is truncated', async () => {
