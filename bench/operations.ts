@@ -21,6 +21,32 @@ export const BenchJobsQuery = graphql(`
   }
 `);
 
+/** A page of the registry's list, as a status board asks for it; `totalCount` only when `count`. */
+export const BenchTrackedJobsQuery = graphql(`
+  query BenchTrackedJobs(
+    $filter: TrackedJobFilter
+    $orderBy: TrackedJobOrder
+    $first: Int
+    $after: String
+    $last: Int
+    $before: String
+    $count: Boolean!
+  ) {
+    trackedJobs(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
+      totalCount @include(if: $count)
+      pageInfo { hasNextPage hasPreviousPage endCursor }
+      edges {
+        cursor
+        node {
+          __typename
+          ... on Job { id kind nativeId state rawStatus done progress { percent } message checkedAt tracking { labels trackedAt } }
+          ... on Error { errorMessage: message }
+        }
+      }
+    }
+  }
+`);
+
 /** Live updates, with what the fan-out benchmark needs to time each event. */
 export const BenchJobUpdatesSubscription = graphql(`
   subscription BenchJobUpdates($refs: [JobRef!]!) {

@@ -1,100 +1,225 @@
 /**
- * Registry listing at scale: `first: 50` pages of `trackedJobs` over 100 000 tracked jobs, on
- * PGlite (in memory) and PostgreSQL (a scratch database, dropped afterwards), timing the first
- * page, a page deep into the list (keyset: as cheap as the first), and filtered pages.
+ * Scenario `registry`: `trackedJobs(first: 50, …)` over 100 000 tracked jobs (10 % unfinished),
+ * through the built service over HTTP (autocannon, as the query and ratio scenarios), once on
+ * the embedded PGlite (a DATA_DIR) and once on PostgreSQL (a scratch database, dropped after),
+ * at 1 and 50 connections, each case with and without `totalCount`, beside the `{ __typename }`
+ * floor of the same instance.
  *
- *   npx tsx bench/registry.ts                    both databases, 100 000 rows
- *   npx tsx bench/registry.ts --rows 20000       fewer rows
- *
- * PostgreSQL is `BENCH_POSTGRES_URL` (default postgres://postgres@127.0.0.1:5432/postgres); it is
- * skipped when it does not answer. Prints one Markdown table.
+ * Each database is migrated by the service's own migration code (`openDatabase`), seeded with
+ * one SQL statement (`registry-seed.ts`), and timed with direct calls from this process
+ * (`listTrackedJobPage`, `countTrackedJobs`: the database's share of a request) before the
+ * service is started on it. The service's tracker resumes the 10 000 unfinished jobs and polls
+ * each once (against the bench upstream); the poll interval is set to ten minutes so that the
+ * tracker's work does not run during the measurement, which waits until the service is idle.
+ * RSS is read after that settling (100 000 tracked jobs, 10 000 watched) and after the run.
  */
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { print } from 'graphql';
 import pg from 'pg';
 import { type RegistryDatabase, openDatabase } from '../src/registry/database.js';
-import type { ListTrackedJobsOptions } from '../src/registry/listing.js';
-import { providerCatalog } from '../src/providers/catalog.js';
-import { createRegistry } from '../src/registry/registry.js';
+import { countTrackedJobs, listTrackedJobPage } from '../src/registry/listing.js';
+import { BenchFloorQuery, BenchTrackedJobsQuery } from './operations.js';
+import { forkUpstream, providerEnv, type ServiceProcess, startService } from './processes.js';
+import { LISTING_CASES } from './registry-cases.js';
+import { seedTrackedJobs } from './registry-seed.js';
+import { fmt, percentile, settings, type Table, wallNow } from './stats.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, repeat: { type: 'string', default: '20' } } });
-const ROWS = Number(values.rows);
-const REPEAT = Number(values.repeat);
-const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function seed(database: RegistryDatabase): Promise<void> {
-  await sql`insert into tracked_jobs (provider, kind, account, native_id, tracked_at, changed_at, labels, state, done, final)
-    select (array['IMAGEKIT','SAYMON','ZENDESK'])[1 + n % 3], (array['IMAGEKIT_BULK_JOB','SAYMON_BULK_OP','ZENDESK_JOB_STATUS'])[1 + n % 3],
-           'default', 'job-' || n, timestamptz '2024-01-01' + n * interval '1 second', timestamptz '2024-01-01' + (n * 7 % ${ROWS}) * interval '1 second',
-           case when n % 100 = 0 then array['rare'] else array['common'] end,
-           case when n % 10 = 0 then 'RUNNING' else 'COMPLETED' end, n % 10 <> 0, n % 10 <> 0
-    from generate_series(1, ${ROWS}) as n`.execute(database.db);
-  await sql`analyze tracked_jobs`.execute(database.db);
+export interface RegistryBenchOptions {
+  readonly rows: number;
+  readonly concurrencies: readonly number[];
+  /** Per cell. */
+  readonly durationSec: number;
+  /** Direct calls per case for the database's share. */
+  readonly directRepeat: number;
+  /** `BENCH_POSTGRES_URL`; null skips PostgreSQL. */
+  readonly postgresUrl: string | null;
+  readonly env?: Record<string, string>;
 }
 
-async function time(run: () => Promise<unknown>): Promise<number> {
-  await run();
-  const samples: number[] = [];
-  for (let index = 0; index < REPEAT; index++) {
-    const start = performance.now();
-    await run();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+interface Cell {
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
 }
 
-async function measure(name: string, database: RegistryDatabase): Promise<string[]> {
-  const registry = createRegistry(database.db, { catalog: providerCatalog });
-  await seed(database);
-  const list = (options: ListTrackedJobsOptions) => () => registry.listTrackedJobs({ first: 50, ...options });
-  // A cursor half-way down the list, reached by paging (what a client holding it would send).
-  let cursor: string | null = null;
-  for (let page = 0; page < 20; page++) cursor = (await registry.listTrackedJobs({ first: 500, after: cursor })).pageInfo.endCursor;
-  const cases: Array<[string, () => Promise<unknown>]> = [
-    ['first page, newest first', list({})],
-    ['page after 10 000 rows', list({ after: cursor })],
-    ['oldest first', list({ orderBy: 'TRACKED_ASC' })],
-    ['by last change', list({ orderBy: 'CHANGED_DESC' })],
-    ['provider ZENDESK', list({ filter: { providers: ['ZENDESK'] } })],
-    ['state RUNNING', list({ filter: { states: ['RUNNING'] } })],
-    ['label "rare" (1 %)', list({ filter: { labels: ['rare'] } })],
-    ['search "job-9999"', list({ filter: { search: 'job-9999' } })],
-  ];
-  const row = [name];
-  for (const [, run] of cases) row.push((await time(run)).toFixed(1));
-  return row;
-}
+const HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+/** The tracker polls each unfinished job once after start, then not again during the run. */
+const QUIET_POLLING = { POLL_INTERVAL_MS: '600000', POLL_MAX_INTERVAL_MS: '600000' };
 
-const header = ['database', 'first page', 'page after 10 000', 'oldest first', 'by change', 'provider', 'state', 'rare label', 'search prefix'];
-const rows: string[][] = [];
-const pglite = await openDatabase({ url: 'memory:' });
-try {
-  rows.push(await measure('PGlite (memory)', pglite));
-} finally {
-  await pglite.close();
-}
-const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-const scratchName = `jsg_bench_${randomBytes(4).toString('hex')}`;
-try {
-  await admin.connect();
-  await admin.query(`create database ${scratchName}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${scratchName}`;
-  const postgres = await openDatabase({ url: url.toString() });
+export async function runRegistryBench(options: RegistryBenchOptions): Promise<Table[]> {
+  const upstream = await forkUpstream({ delayMs: 5, changeEveryMs: 3_600_000, epochMs: wallNow(), recordAnswers: false });
+  const tables: Table[] = [];
   try {
-    rows.push(await measure('PostgreSQL', postgres));
+    tables.push(await onPglite(options, upstream.url));
+    if (options.postgresUrl) {
+      const postgres = await onPostgres(options, upstream.url, options.postgresUrl).catch((error: unknown) => {
+        process.stderr.write(`bench: registry on PostgreSQL skipped: ${String(error)}\n`);
+        return null;
+      });
+      if (postgres) tables.push(postgres);
+    }
   } finally {
-    await postgres.close();
-    await admin.query(`drop database ${scratchName} with (force)`);
+    await upstream.close();
   }
-} catch (error) {
-  console.error(`PostgreSQL skipped: ${String(error)}`);
-} finally {
-  await admin.end().catch(() => {});
+  return tables;
 }
-console.log(`\`trackedJobs(first: 50)\` over ${ROWS} tracked jobs, median of ${REPEAT} (ms, including totalCount):\n`);
-console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
-for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+
+async function onPglite(options: RegistryBenchOptions, upstreamUrl: string): Promise<Table> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'jsg-bench-registry-'));
+  try {
+    const direct = await seedAndTime(() => openDatabase({ dataDir }), options);
+    return await measureService('PGlite (DATA_DIR)', { DATA_DIR: dataDir }, direct, options, upstreamUrl);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function onPostgres(options: RegistryBenchOptions, upstreamUrl: string, adminUrl: string): Promise<Table> {
+  const name = `jsg_bench_${randomBytes(4).toString('hex')}`;
+  await admin(adminUrl, `create database ${name}`);
+  try {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const direct = await seedAndTime(() => openDatabase({ url: url.toString() }), options);
+    return await measureService('PostgreSQL', { DATABASE_URL: url.toString() }, direct, options, upstreamUrl);
+  } finally {
+    await admin(adminUrl, `drop database if exists ${name} with (force)`);
+  }
+}
+
+async function admin(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+interface Direct {
+  /** Per case: median ms of the page's statements, and of the count. */
+  readonly pageMs: number[];
+  readonly countMs: number[];
+  readonly seedSec: number;
+}
+
+/** Migrates (the service's own code) and seeds the database, then times each case's statements directly. */
+async function seedAndTime(open: () => Promise<RegistryDatabase>, options: RegistryBenchOptions): Promise<Direct> {
+  const database = await open();
+  try {
+    const seeded = wallNow();
+    await seedTrackedJobs(database.db, options.rows);
+    const seedSec = (wallNow() - seeded) / 1000;
+    const median = async (run: () => Promise<unknown>) => {
+      await run();
+      const samples: number[] = [];
+      for (let index = 0; index < options.directRepeat; index++) {
+        const start = performance.now();
+        await run();
+        samples.push(performance.now() - start);
+      }
+      return percentile(samples, 50);
+    };
+    const pageMs: number[] = [];
+    const countMs: number[] = [];
+    for (const listing of LISTING_CASES) {
+      const listOptions = listing.options(options.rows);
+      pageMs.push(await median(() => listTrackedJobPage(database.db, listOptions)));
+      countMs.push(await median(() => countTrackedJobs(database.db, listOptions)));
+    }
+    return { pageMs, countMs, seedSec };
+  } finally {
+    await database.close();
+  }
+}
+
+async function measureService(name: string, databaseEnv: Record<string, string>, direct: Direct, options: RegistryBenchOptions, upstreamUrl: string): Promise<Table> {
+  const started = wallNow();
+  // Opening an embedded database of 100 000 jobs on a busy machine can take longer than the usual 30 s.
+  const service = await startService({ ...providerEnv(upstreamUrl), ...QUIET_POLLING, ...databaseEnv, ...options.env }, { startTimeoutMs: 180_000 });
+  try {
+    const startSec = (wallNow() - started) / 1000;
+    await checkAnswers(service, options.rows);
+    const settleSec = await settled(service);
+    const rssSeeded = service.usage().rssBytes;
+    const rows: string[][] = [];
+    const floorBody = JSON.stringify({ query: print(BenchFloorQuery) });
+    for (const connections of options.concurrencies) {
+      const floor = await cannon(service.url, connections, options.durationSec, floorBody);
+      rows.push(['floor: `{ __typename }`', String(connections), '—', '—', ...cellOf(floor)]);
+      for (const [index, listing] of LISTING_CASES.entries()) {
+        for (const count of [false, true]) {
+          const body = JSON.stringify({ query: print(BenchTrackedJobsQuery), variables: { ...listing.options(options.rows), count } });
+          const cell = await cannon(service.url, connections, options.durationSec, body);
+          const directMs = direct.pageMs[index]! + (count ? direct.countMs[index]! : 0);
+          rows.push([`${listing.name}${count ? ', with totalCount' : ''}`, String(connections), fmt(directMs, 1), fmt(cell.perSecond / floor.perSecond, 2), ...cellOf(cell)]);
+        }
+      }
+    }
+    const after = service.usage();
+    return {
+      title: `Registry: trackedJobs(first: 50) over ${options.rows.toLocaleString('en-US')} tracked jobs (10 % unfinished), ${name}, ${options.durationSec} s per row`,
+      columns: ['query', 'connections', 'direct ms', 'req/s ÷ floor', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+      rows,
+      notes: [
+        `Seeded in ${fmt(direct.seedSec, 0)} s; the service started in ${fmt(startSec, 1)} s and was idle ${fmt(settleSec, 0)} s later (the tracker resumed and polled the unfinished jobs once).`,
+        `Service RSS: ${mib(rssSeeded)} MiB with the jobs loaded and watched, ${mib(after.rssBytes)} MiB after the run (peak ${mib(after.peakRssBytes)} MiB).`,
+        `"direct ms": the median of ${options.directRepeat} direct calls from the bench process (the page's statements, plus the count's on "with totalCount" rows): the database's share of a request.`,
+        `Service settings: POLL_INTERVAL_MS and POLL_MAX_INTERVAL_MS 600000 (no polling during the run)${settings(options.env)}. "errors": non-2xx, socket errors and timeouts (each case's answer was checked once before the run).`,
+      ],
+    };
+  } finally {
+    await service.stop();
+  }
+}
+
+function cellOf(cell: Cell): string[] {
+  return [fmt(cell.perSecond, 0), fmt(cell.p50Ms, 1), fmt(cell.p99Ms, 1), String(cell.errors)];
+}
+
+function mib(bytes: number): string {
+  return fmt(bytes / 2 ** 20, 0);
+}
+
+/** Waits until the service used less than 2 % of a CPU over a second (at most two minutes); answers the seconds waited. */
+async function settled(service: ServiceProcess): Promise<number> {
+  const begun = wallNow();
+  let last = service.usage().cpuSeconds;
+  while (wallNow() - begun < 120_000) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = service.usage().cpuSeconds;
+    if (now - last < 0.02) break;
+    last = now;
+  }
+  return (wallNow() - begun) / 1000;
+}
+
+/** One query per case before measuring: each must answer 50 jobs without errors, or the figures mean nothing. */
+async function checkAnswers(service: ServiceProcess, rows: number): Promise<void> {
+  for (const listing of LISTING_CASES) {
+    const body = JSON.stringify({ query: print(BenchTrackedJobsQuery), variables: { ...listing.options(rows), count: true } });
+    const response = await fetch(service.url, { method: 'POST', headers: HEADERS, body });
+    const answer = (await response.json()) as { data?: { trackedJobs: { totalCount: number; edges: { node: { __typename: string } }[] } }; errors?: unknown };
+    const edges = answer.data?.trackedJobs.edges ?? [];
+    const wanted = Math.min(50, answer.data?.trackedJobs.totalCount ?? 0);
+    if (!response.ok || answer.errors || edges.length !== wanted || edges.length === 0 || edges.some((edge) => edge.node.__typename.endsWith('Error'))) {
+      throw new Error(`the service did not answer "${listing.name}" as expected: ${JSON.stringify(answer).slice(0, 600)}`);
+    }
+  }
+}
+
+async function cannon(url: string, connections: number, durationSec: number, body: string): Promise<Cell> {
+  const result = await autocannon({ url, connections, duration: durationSec, timeout: 30, method: 'POST', headers: HEADERS, body });
+  return {
+    perSecond: result.requests.total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}

@@ -9,9 +9,11 @@
  *   npm run bench -- --scenario webhooks --jobs 1000  a burst of finishing jobs delivered to one webhook (PGlite, then PostgreSQL)
  *   npm run bench -- --subscribers 1000,5000 --jobs 200 --window 20 --duration 5 --concurrency 1,10,50 --delay 50
  *   npm run bench -- --env UPSTREAM_CONCURRENCY=32     extra service settings (repeatable)
+ *   npm run bench -- --scenario registry --rows 100000 --concurrency 1,50 --duration 3
+ *                                                   trackedJobs pages on PGlite and PostgreSQL (BENCH_POSTGRES_URL)
  *
- * Everything runs on loopback. Cluster needs Redis on 127.0.0.1:6379 (or BENCH_REDIS_URL); webhooks also
- * measures on PostgreSQL at 127.0.0.1:5432 (or BENCH_POSTGRES_URL) when it answers.
+ * Everything runs on loopback. Cluster needs Redis on 127.0.0.1:6379 (or BENCH_REDIS_URL); webhooks and
+ * registry also measure on PostgreSQL at 127.0.0.1:5432 (or BENCH_POSTGRES_URL) when it answers.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,10 +23,11 @@ import { runClusterBench } from './cluster.js';
 import { runFanoutBench } from './fanout.js';
 import { runQueryBench } from './query.js';
 import { runRatioBench } from './ratio.js';
+import { runRegistryBench } from './registry.js';
 import { renderTable, type Table } from './stats.js';
 import { runWebhooksBench } from './webhooks.js';
 
-const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster', 'webhooks'] as const;
+const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster', 'webhooks', 'registry'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** No run may take longer than this, whatever hangs. */
@@ -41,6 +44,7 @@ const { values } = parseArgs({
     jobs: { type: 'string' },
     window: { type: 'string' },
     rounds: { type: 'string' },
+    rows: { type: 'string' },
     env: { type: 'string', multiple: true },
   },
 });
@@ -122,6 +126,17 @@ for (const scenario of scenarios) {
       }));
   } else if (scenario === 'webhooks') {
     tables.push(await runWebhooksBench({ jobs: Number(values.jobs ?? (quick ? 200 : 1000)), env: serviceEnv }));
+  } else if (scenario === 'registry') {
+    tables.push(
+      ...(await runRegistryBench({
+        rows: Number(values.rows ?? (quick ? 20_000 : 100_000)),
+        concurrencies: list(values.concurrency, quick ? [1, 50] : [1, 50]),
+        durationSec: Number(values.duration ?? (quick ? 1 : 3)),
+        directRepeat: quick ? 5 : 20,
+        postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+        env: serviceEnv,
+      })),
+    );
   } else {
     tables.push(await runClusterBench({ subscribers: list(values.subscribers, quick ? [500] : [5000]), jobs, windowSec, delayMs, env: serviceEnv }));
   }

@@ -23,9 +23,13 @@ export interface Edge<T> {
   readonly node: T;
 }
 
-export interface Connection<T> {
+/** A page of a list: its edges and where it sits. */
+export interface Page<T> {
   readonly edges: readonly Edge<T>[];
   readonly pageInfo: PageInfo;
+}
+
+export interface Connection<T> extends Page<T> {
   readonly totalCount: number;
 }
 

@@ -6,9 +6,9 @@
  * and which neither skips nor repeats rows when others are added meanwhile. `totalCount` is a
  * separate `count(*)` under the same filter.
  */
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { JobKind, JobState, Provider } from '../jobs/model.js';
-import { type Connection, type PageArgs, decodeCursor, encodeCursor, pageRequest } from './connection.js';
+import { type Connection, type Page, type PageArgs, decodeCursor, encodeCursor, pageRequest } from './connection.js';
 import type { Database } from './schema.js';
 import { type TrackedJob, trackedJobOf } from './tracked-job.js';
 
@@ -51,10 +51,21 @@ const ORDERS: Record<TrackedJobOrder, { column: 'tracked_at' | 'changed_at'; des
 };
 
 /**
- * One page of tracked jobs. Throws `CURSOR_INVALID` for a cursor this list (with this order)
- * did not make, `PAGE_SIZE_INVALID` for `first`/`last` outside 0..500 or both given.
+ * One page of tracked jobs with its `totalCount` (the page's queries and the count's together).
+ * Throws `CURSOR_INVALID` for a cursor this list (with this order) did not make,
+ * `PAGE_SIZE_INVALID` for `first`/`last` outside 0..500 or both given.
  */
 export async function listTrackedJobs(db: Db, options: ListTrackedJobsOptions = {}): Promise<Connection<TrackedJob>> {
+  const [page, totalCount] = await Promise.all([listTrackedJobPage(db, options), countTrackedJobs(db, options)]);
+  return { ...page, totalCount };
+}
+
+/**
+ * One page of tracked jobs without the count: what `trackedJobs` runs when the query does not
+ * select `totalCount` (counting is most of a page's cost at 100 000 rows). Throws like
+ * {@link listTrackedJobs}.
+ */
+export async function listTrackedJobPage(db: Db, options: ListTrackedJobsOptions = {}): Promise<Page<TrackedJob>> {
   const order = options.orderBy ?? 'TRACKED_DESC';
   const { column, descending } = ORDERS[order];
   const request = pageRequest(options, DEFAULT_LIST_PAGE_SIZE);
@@ -78,17 +89,20 @@ export async function listTrackedJobs(db: Db, options: ListTrackedJobsOptions = 
     .orderBy(column, readDescending ? 'desc' : 'asc')
     .orderBy('id', readDescending ? 'desc' : 'asc')
     .limit(request.size + 1);
-  const countQuery = db.selectFrom('tracked_jobs').select((eb) => eb.fn.countAll<number>().as('count')).where(filter);
+  // Is there a row on the other side of the cursor? The same order, so the same index, one row.
   const behindQuery =
     cursorKey === null
       ? null
-      : db.selectFrom('tracked_jobs').select('id').where(filter).where(position(cursorKey, false)).limit(1);
+      : db
+          .selectFrom('tracked_jobs')
+          .select('id')
+          .where(filter)
+          .where(position(cursorKey, false))
+          .orderBy(column, readDescending ? 'asc' : 'desc')
+          .orderBy('id', readDescending ? 'asc' : 'desc')
+          .limit(1);
 
-  const [rows, count, behind] = await Promise.all([
-    rowsQuery.execute(),
-    countQuery.executeTakeFirstOrThrow(),
-    behindQuery ? behindQuery.execute() : Promise.resolve([]),
-  ]);
+  const [rows, behind] = await Promise.all([rowsQuery.execute(), behindQuery ? behindQuery.execute() : Promise.resolve([])]);
   const more = rows.length > request.size;
   const page = rows.slice(0, request.size);
   if (!forward) page.reverse();
@@ -104,28 +118,67 @@ export async function listTrackedJobs(db: Db, options: ListTrackedJobsOptions = 
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
-    totalCount: count.count,
   };
 }
 
-function filterOf(filter: TrackedJobFilter, visibleProviders: readonly Provider[] | undefined) {
-  return (eb: ExpressionBuilder<Database, 'tracked_jobs'>): Expression<SqlBool> => {
-    const conditions: Expression<SqlBool>[] = [];
-    const providers = intersect(filter.providers ?? undefined, visibleProviders);
-    if (providers) conditions.push(providers.length === 0 ? sql<SqlBool>`false` : eb('provider', 'in', providers));
-    if (filter.kinds) conditions.push(filter.kinds.length === 0 ? sql<SqlBool>`false` : eb('kind', 'in', filter.kinds));
-    if (filter.accounts) conditions.push(filter.accounts.length === 0 ? sql<SqlBool>`false` : eb('account', 'in', filter.accounts));
-    if (filter.states) conditions.push(filter.states.length === 0 ? sql<SqlBool>`false` : eb('state', 'in', filter.states));
-    if (filter.done != null) conditions.push(eb('done', '=', filter.done));
-    if (filter.labels && filter.labels.length > 0) conditions.push(sql<SqlBool>`labels @> ${[...filter.labels]}::text[]`);
-    if (filter.trackedAfter) conditions.push(eb('tracked_at', '>', filter.trackedAfter));
-    if (filter.trackedBefore) conditions.push(eb('tracked_at', '<', filter.trackedBefore));
-    if (filter.search) {
-      const prefix = `${filter.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-      conditions.push(sql<SqlBool>`(native_id like ${prefix} or labels @> array[${filter.search}]::text[])`);
-    }
-    return eb.and(conditions);
-  };
+/**
+ * How many tracked jobs match the filter (and the visible providers); order and page do not
+ * matter. A filter on providers, kinds, accounts, states and done alone is summed from the
+ * per-group counts (`migrations/0003-listing-counts.ts`), a few rows; labels, search and
+ * tracking times count the matching jobs through their indexes.
+ */
+export async function countTrackedJobs(db: Db, options: Pick<ListTrackedJobsOptions, 'filter' | 'visibleProviders'> = {}): Promise<number> {
+  const filter = options.filter ?? {};
+  const groups = groupConditions(filter, options.visibleProviders);
+  const perJob = jobConditions(filter);
+  const query =
+    perJob.length === 0
+      ? db.selectFrom('tracked_job_counts').select(sql<number | string>`coalesce(sum(jobs), 0)`.as('count')).where(and(groups))
+      : db.selectFrom('tracked_jobs').select((eb) => eb.fn.countAll<number | string>().as('count')).where(and([...groups, ...perJob]));
+  const { count } = await query.executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+function filterOf(filter: TrackedJobFilter, visibleProviders: readonly Provider[] | undefined): Expression<SqlBool> {
+  return and([...groupConditions(filter, visibleProviders), ...jobConditions(filter)]);
+}
+
+function and(conditions: readonly Expression<SqlBool>[]): Expression<SqlBool> {
+  return conditions.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+}
+
+/** `column in (values)`; an empty list matches nothing. */
+function oneOf(column: string, values: readonly unknown[]): Expression<SqlBool> {
+  return values.length === 0 ? sql<SqlBool>`false` : sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})`;
+}
+
+/**
+ * The conditions on the columns `tracked_job_counts` groups by (the same names in both tables).
+ * A job never observed has no state in `tracked_jobs` and '' in the counts: no state filter
+ * names either, so it matches none in both.
+ */
+function groupConditions(filter: TrackedJobFilter, visibleProviders: readonly Provider[] | undefined): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [];
+  const providers = intersect(filter.providers ?? undefined, visibleProviders);
+  if (providers) conditions.push(oneOf('provider', providers));
+  if (filter.kinds) conditions.push(oneOf('kind', filter.kinds));
+  if (filter.accounts) conditions.push(oneOf('account', filter.accounts));
+  if (filter.states) conditions.push(oneOf('state', filter.states));
+  if (filter.done != null) conditions.push(sql<SqlBool>`done = ${filter.done}`);
+  return conditions;
+}
+
+/** The conditions only the jobs' own rows can answer. */
+function jobConditions(filter: TrackedJobFilter): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [];
+  if (filter.labels && filter.labels.length > 0) conditions.push(sql<SqlBool>`labels @> ${[...filter.labels]}::text[]`);
+  if (filter.trackedAfter) conditions.push(sql<SqlBool>`tracked_at > ${filter.trackedAfter}`);
+  if (filter.trackedBefore) conditions.push(sql<SqlBool>`tracked_at < ${filter.trackedBefore}`);
+  if (filter.search) {
+    const prefix = `${filter.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    conditions.push(sql<SqlBool>`(native_id like ${prefix} or labels @> array[${filter.search}]::text[])`);
+  }
+  return conditions;
 }
 
 /** The providers both lists allow; undefined when neither restricts. */

@@ -7,7 +7,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { JobOutcome, JobRef } from '../jobs/model.js';
 import type { KindCatalog } from '../jobs/ports.js';
-import type { Connection, PageArgs } from './connection.js';
+import type { Connection, Page, PageArgs } from './connection.js';
 import {
   type IdempotencyClaim,
   type IdempotencyRequest,
@@ -16,11 +16,12 @@ import {
   purgeExpiredIdempotencyKeys,
   releaseIdempotencyKey,
 } from './idempotency.js';
-import { type ListTrackedJobsOptions, listTrackedJobs } from './listing.js';
+import { type ListTrackedJobsOptions, countTrackedJobs, listTrackedJobPage, listTrackedJobs } from './listing.js';
 import { type HistoryEntry, type ObservationResult, type RecordObservationOptions, history, recordObservation } from './observations.js';
 import { sweepFinished } from './retention.js';
 import type { Database } from './schema.js';
 import type { TrackedJob } from './tracked-job.js';
+import { compactTrackedJobCounts } from './tracked-job-counts.js';
 import { type TrackResult, type UnfinishedJob, getTracked, getTrackedById, setLabels, trackJobs, unfinishedJobs, untrackJobs } from './tracking.js';
 
 export const DEFAULT_NOT_FOUND_GRACE_MS = 10_000;
@@ -43,7 +44,14 @@ export interface Registry {
   setLabels(ref: JobRef, labels: readonly string[]): Promise<TrackedJob | null>;
   getTracked(refs: readonly JobRef[]): Promise<(TrackedJob | null)[]>;
   getTrackedById(id: number): Promise<TrackedJob | null>;
+  /** A page with its `totalCount`. */
   listTrackedJobs(options?: ListTrackedJobsOptions): Promise<Connection<TrackedJob>>;
+  /** A page without the count (see `listing.ts`). */
+  listTrackedJobPage(options?: ListTrackedJobsOptions): Promise<Page<TrackedJob>>;
+  /** The `totalCount` of a list: the jobs its filter matches. */
+  countTrackedJobs(options?: Pick<ListTrackedJobsOptions, 'filter' | 'visibleProviders'>): Promise<number>;
+  /** Folds the per-group count deltas (see `tracked-job-counts.ts`); answers the rows folded. */
+  compactCounts(): Promise<number>;
   /** Unfinished tracked jobs, a page at a time (see `tracking.ts`). */
   unfinishedJobs(batchSize?: number): AsyncGenerator<UnfinishedJob[], void, undefined>;
   /** Records a poll's outcome: last status, and a history entry once per change. */
@@ -79,6 +87,9 @@ export function createRegistry(db: Kysely<Database>, options: RegistryOptions): 
     getTracked: (refs) => getTracked(db, refs),
     getTrackedById: (id) => getTrackedById(db, id),
     listTrackedJobs: (listOptions) => listTrackedJobs(db, listOptions),
+    listTrackedJobPage: (listOptions) => listTrackedJobPage(db, listOptions),
+    countTrackedJobs: (countOptions) => countTrackedJobs(db, countOptions),
+    compactCounts: () => compactTrackedJobCounts(db),
     unfinishedJobs: (batchSize) => unfinishedJobs(db, batchSize),
     recordObservation: (ref, outcome, observationOptions = {}) => recordObservation(db, ref, outcome, { ...observationOptions, notFoundGraceMs }),
     history: (jobId, args) => history(db, jobId, args),

@@ -54,8 +54,20 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
+/** Signed deltas of the number of tracked jobs per group; a group's count is their sum (`migrations/0003`). */
+export interface TrackedJobCountsTable {
+  provider: string;
+  kind: string;
+  account: string;
+  /** '' for jobs never observed. */
+  state: string;
+  done: boolean;
+  jobs: number;
+}
+
 export interface Database {
   tracked_jobs: TrackedJobsTable;
+  tracked_job_counts: TrackedJobCountsTable;
   job_history: JobHistoryTable;
   idempotency_keys: IdempotencyKeysTable;
 }

@@ -14,7 +14,7 @@ import type { JobOutcome, JobRef } from '../jobs/model.js';
 import { refKey } from '../jobs/model.js';
 import type { KindCatalog } from '../jobs/ports.js';
 import type { Logger } from '../logger.js';
-import type { Connection, PageArgs } from './connection.js';
+import type { Connection, Page, PageArgs } from './connection.js';
 import type { RegistryDatabase } from './database.js';
 import { RegistryError, isRegistryError } from './errors.js';
 import type { ListTrackedJobsOptions } from './listing.js';
@@ -42,6 +42,8 @@ export interface RegistryServiceOptions {
   readonly retentionMs: number;
   /** Between retention sweeps (ms); default an hour. */
   readonly sweepEveryMs?: number;
+  /** Between compactions of the listing's per-group counts (ms); default a minute. */
+  readonly compactCountsEveryMs?: number;
   /** What `trackJobs` asks for each ref's first answer (the status store, one batch). */
   readonly load: (refs: readonly JobRef[]) => Promise<JobOutcome[]>;
   readonly poller: TrackerPoller;
@@ -72,6 +74,9 @@ export interface RegistryService {
   setLabels(ref: JobRef, labels: readonly string[]): Promise<TrackedJob | null>;
   getTracked(refs: readonly JobRef[]): Promise<(TrackedJob | null)[]>;
   listTrackedJobs(options: ListTrackedJobsOptions): Promise<Connection<TrackedJob>>;
+  /** A page without its count: `trackedJobs` counts only when `totalCount` is selected. */
+  listTrackedJobPage(options: ListTrackedJobsOptions): Promise<Page<TrackedJob>>;
+  countTrackedJobs(options: Pick<ListTrackedJobsOptions, 'filter' | 'visibleProviders'>): Promise<number>;
   history(jobId: number, args: PageArgs): Promise<Connection<HistoryEntry>>;
   /** Every instance's TRACKED, CHANGED and UNTRACKED announcements from now on (the live list). */
   events(): AsyncIterableIterator<TrackedJobMessage>;
@@ -104,6 +109,7 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
   let closed = false;
   let retryTimer: NodeJS.Timeout | null = null;
   let sweepTimer: NodeJS.Timeout | null = null;
+  let compactTimer: NodeJS.Timeout | null = null;
   let opening: Promise<void> | null = null;
 
   const unavailable = (cause?: unknown) => new RegistryError('REGISTRY_UNAVAILABLE', UNAVAILABLE_MESSAGE, { cause });
@@ -166,6 +172,16 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
     run();
     sweepTimer = setInterval(run, options.sweepEveryMs ?? 3_600_000);
     sweepTimer.unref();
+    // The count deltas grow with every tracked, untracked or changed job; folding them keeps
+    // `totalCount` a sum of a few rows. A failure waits for the next round (counts stay exact).
+    compactTimer = setInterval(
+      () =>
+        void call((current) => current.compactCounts()).catch((error: unknown) =>
+          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'compacting the listing counts failed'),
+        ),
+      options.compactCountsEveryMs ?? 60_000,
+    );
+    compactTimer.unref();
   }
 
   const service: RegistryService = {
@@ -238,6 +254,8 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
     setLabels: (ref, labels) => call((current) => current.setLabels(ref, labels)),
     getTracked: (refs) => call((current) => current.getTracked(refs)),
     listTrackedJobs: (listOptions) => call((current) => current.listTrackedJobs(listOptions)),
+    listTrackedJobPage: (listOptions) => call((current) => current.listTrackedJobPage(listOptions)),
+    countTrackedJobs: (countOptions) => call((current) => current.countTrackedJobs(countOptions)),
     history: (jobId, args) => call((current) => current.history(jobId, args)),
     claimIdempotencyKey: (request) => call((current) => current.claimIdempotencyKey(request)),
     completeIdempotencyKey: (account, key, result) => call((current) => current.completeIdempotencyKey(account, key, result)),
@@ -253,6 +271,7 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
       if (sweepTimer) clearInterval(sweepTimer);
+      if (compactTimer) clearInterval(compactTimer);
       await opening?.catch(() => {});
       await tracker.stop();
       await database?.close();

@@ -11,7 +11,7 @@ import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { jobFailure } from '../jobs/failures.js';
 import { type JobOutcome, type JobRef, type JobState, refKey } from '../jobs/model.js';
-import type { Connection } from '../registry/connection.js';
+import type { Page } from '../registry/connection.js';
 import { isRegistryError } from '../registry/errors.js';
 import { matchesFilter } from '../registry/filter-match.js';
 import { checkLabels } from '../registry/labels.js';
@@ -44,6 +44,12 @@ async function registryCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `fn`'s promise, made on the first call and answered to every later one. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= fn());
+}
+
 /** Labels the caller gave, checked before anything is asked of a provider or the database. */
 function labelsOf(labels: readonly string[] | null | undefined): string[] {
   const checked = checkLabels(labels ?? []);
@@ -67,6 +73,14 @@ const JobTransitionType = builder.objectRef<HistoryEntry>('JobTransition').imple
   }),
 });
 
+/**
+ * A page of a list as the schema resolves it: `totalCount` is the count, or a function that
+ * counts, called only when the query selects the field (counting is most of a big list's cost).
+ */
+interface ConnectionShape<T> extends Page<T> {
+  readonly totalCount: number | (() => Promise<number>);
+}
+
 /** A connection type of `node` (edges, pageInfo, totalCount), named as the contract names it. */
 function connectionTypes<T>(name: string, nodeType: Parameters<typeof builder.objectRef<T>>[0] extends string ? any : never) {
   const edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
@@ -75,11 +89,13 @@ function connectionTypes<T>(name: string, nodeType: Parameters<typeof builder.ob
       node: t.field({ type: nodeType, resolve: (edge) => edge.node as never }),
     }),
   });
-  return builder.objectRef<Connection<T>>(`${name}Connection`).implement({
+  return builder.objectRef<ConnectionShape<T>>(`${name}Connection`).implement({
     fields: (t) => ({
       edges: t.field({ type: [edge], resolve: (connection) => connection.edges as never }),
       pageInfo: t.field({ type: builder.pageInfoRef(), resolve: (connection) => connection.pageInfo }),
-      totalCount: t.exposeInt('totalCount'),
+      totalCount: t.int({
+        resolve: (connection) => (typeof connection.totalCount === 'number' ? connection.totalCount : connection.totalCount()),
+      }),
     }),
   });
 }
@@ -163,20 +179,24 @@ builder.queryField('trackedJobs', (t) =>
       before: t.arg.string(),
     },
     resolve: async (_root, args, context) => {
-      const page = await registryCall(() =>
-        context.registry.listTrackedJobs({
-          filter: args.filter as FilterArg,
-          orderBy: args.orderBy,
-          first: args.first,
-          after: args.after,
-          last: args.last,
-          before: args.before,
-          visibleProviders: visibleProviders(context.caller),
-        }),
-      );
+      const options = {
+        filter: args.filter as FilterArg,
+        orderBy: args.orderBy,
+        first: args.first,
+        after: args.after,
+        last: args.last,
+        before: args.before,
+        visibleProviders: visibleProviders(context.caller),
+      };
+      const page = await registryCall(() => context.registry.listTrackedJobPage(options));
       // The per-request loader learns each listed job, so that `tracking` below costs no query.
       for (const edge of page.edges) context.tracked.prime(edge.node.ref, edge.node);
-      return { ...page, edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: lastKnownResult(edge.node) })) };
+      return {
+        pageInfo: page.pageInfo,
+        edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: lastKnownResult(edge.node) })),
+        // Counted only if selected (a query may select it twice, under aliases: count once).
+        totalCount: once(() => registryCall(() => context.registry.countTrackedJobs(options))),
+      };
     },
   }),
 );

@@ -1,0 +1,25 @@
+/**
+ * Folding the per-group count deltas that the triggers of `migrations/0003-listing-counts.ts`
+ * append, so that summing a group stays a few rows however many jobs came and went.
+ *
+ * One statement deletes the deltas it sees and inserts their sums: deltas appended meanwhile
+ * are not in its snapshot and stay for the next round; a second compaction running at the same
+ * moment (another instance) waits on the rows the first deletes, then skips them. So no count
+ * is ever lost or doubled, and nothing waits on a counter row.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Folds each group's deltas into one row (dropping groups that sum to zero); answers the rows folded. */
+export async function compactTrackedJobCounts(db: Kysely<Database>): Promise<number> {
+  const result = await sql<{ folded: number | string }>`
+    with folded as (delete from tracked_job_counts returning *),
+    summed as (
+      insert into tracked_job_counts
+      select provider, kind, account, state, done, sum(jobs) from folded
+      group by provider, kind, account, state, done
+      having sum(jobs) <> 0
+    )
+    select count(*) as folded from folded`.execute(db);
+  return Number(result.rows[0]?.folded ?? 0);
+}
