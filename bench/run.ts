@@ -8,6 +8,7 @@
  *   npm run bench -- --scenario ratio --rounds 3    fully cached jobs(50 refs) against the floor, 50 connections
  *   npm run bench -- --subscribers 1000,5000 --jobs 200 --window 20 --duration 5 --concurrency 1,10,50 --delay 50
  *   npm run bench -- --env UPSTREAM_CONCURRENCY=32     extra service settings (repeatable)
+ *   npm run bench -- --scenario tracked --jobs 10000 --window 60   tracking at scale (registry)
  *
  * Everything runs on loopback. Cluster needs Redis on 127.0.0.1:6379 (or BENCH_REDIS_URL).
  */
@@ -19,9 +20,10 @@ import { runClusterBench } from './cluster.js';
 import { runFanoutBench } from './fanout.js';
 import { runQueryBench } from './query.js';
 import { runRatioBench } from './ratio.js';
+import { runTrackedBench } from './tracked.js';
 import { renderTable, type Table } from './stats.js';
 
-const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster'] as const;
+const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster', 'tracked'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** No run may take longer than this, whatever hangs. */
@@ -117,6 +119,19 @@ for (const scenario of scenarios) {
         // shows how much of the latency is the per-account limit (BENCHMARKS.md).
         variants: quick || values.subscribers ? [] : [{ subscribers: 1000, env: { UPSTREAM_CONCURRENCY: '64' } }],
       }));
+  } else if (scenario === 'tracked') {
+    tables.push(
+      await runTrackedBench({
+        jobs: Number(values.jobs ?? (quick ? 1000 : 10_000)),
+        finished: quick ? 9000 : 90_000,
+        windowSec: Number(values.window ?? (quick ? 20 : 60)),
+        intervalMs: 10_000,
+        changeEveryMs: 20_000,
+        // 8 calls in flight per account (the default) must carry a third of 10 000 jobs per interval.
+        delayMs: values.delay ? delayMs : 20,
+        env: serviceEnv,
+      }),
+    );
   } else {
     tables.push(await runClusterBench({ subscribers: list(values.subscribers, quick ? [500] : [5000]), jobs, windowSec, delayMs, env: serviceEnv }));
   }
