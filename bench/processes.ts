@@ -24,7 +24,8 @@ export function track(child: ChildProcess): ChildProcess {
 }
 
 /** How long a child may take to come up before the run is abandoned. */
-const START_TIMEOUT_MS = 30_000;
+/** Generous: a new embedded database initialises in seconds, far longer on a busy shared machine. */
+const START_TIMEOUT_MS = 120_000;
 
 export interface ChildUpstream {
   readonly url: string;

@@ -89,19 +89,24 @@ async function watchThroughSubscriptions(service: ServiceProcess, refs: readonly
   for (let from = 0; from < refs.length; from += 500) {
     const socket = new WebSocket(service.url.replace('http', 'ws'), 'graphql-transport-ws');
     sockets.push(socket);
+    // Opened one after another, each once its first answers came (the initial load of 500 refs):
+    // a saturated service must not fail the run on graphql-ws' init timeout.
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
+      socket.once('close', (code) => reject(new Error(`bench tracked: subscription socket closed (${code})`)));
       socket.on('message', (data) => {
         const message = JSON.parse(String(data)) as { type: string };
         if (message.type === 'connection_ack') {
           socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { refs: refs.slice(from, from + 500) } } }));
+        } else if (message.type === 'next') {
+          events += 1;
           resolve();
-        } else if (message.type === 'next') events += 1;
+        }
       });
       socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
     });
   }
-  return { events: () => events, close: () => sockets.forEach((socket) => socket.close()) };
+  return { events: () => events, close: () => sockets.forEach((socket) => (socket.removeAllListeners('close'), socket.close())) };
 }
 
 interface Window {
