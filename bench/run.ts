@@ -11,6 +11,7 @@
  *   npm run bench -- --env UPSTREAM_CONCURRENCY=32     extra service settings (repeatable)
  *   npm run bench -- --scenario registry --rows 100000 --concurrency 1,50 --duration 3
  *                                                   trackedJobs pages on PGlite and PostgreSQL (BENCH_POSTGRES_URL)
+ *   npm run bench -- --scenario tracked --jobs 10000 --window 60   tracking at scale (registry)
  *
  * Everything runs on loopback. Cluster needs Redis on 127.0.0.1:6379 (or BENCH_REDIS_URL); webhooks and
  * registry also measure on PostgreSQL at 127.0.0.1:5432 (or BENCH_POSTGRES_URL) when it answers.
@@ -24,10 +25,11 @@ import { runFanoutBench } from './fanout.js';
 import { runQueryBench } from './query.js';
 import { runRatioBench } from './ratio.js';
 import { runRegistryBench } from './registry.js';
+import { runTrackedBench } from './tracked.js';
 import { renderTable, type Table } from './stats.js';
 import { runWebhooksBench } from './webhooks.js';
 
-const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster', 'webhooks', 'registry'] as const;
+const SCENARIOS = ['query', 'ratio', 'fanout', 'cluster', 'webhooks', 'registry', 'tracked'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** No run may take longer than this, whatever hangs. */
@@ -136,6 +138,19 @@ for (const scenario of scenarios) {
         postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
         env: serviceEnv,
       })),
+    );
+  } else if (scenario === 'tracked') {
+    tables.push(
+      await runTrackedBench({
+        jobs: Number(values.jobs ?? (quick ? 1000 : 10_000)),
+        finished: quick ? 9000 : 90_000,
+        windowSec: Number(values.window ?? (quick ? 20 : 60)),
+        intervalMs: 10_000,
+        changeEveryMs: 20_000,
+        // 8 calls in flight per account (the default) must carry a third of 10 000 jobs per interval.
+        delayMs: values.delay ? delayMs : 20,
+        env: serviceEnv,
+      }),
     );
   } else {
     tables.push(await runClusterBench({ subscribers: list(values.subscribers, quick ? [500] : [5000]), jobs, windowSec, delayMs, env: serviceEnv }));

@@ -21,6 +21,8 @@ export interface TrackedJobMessage {
   readonly type: 'TRACKED' | 'CHANGED' | 'UNTRACKED';
   readonly job: unknown;
   readonly previousState: JobState | null;
+  /** CHANGED: the labels before, when they changed (a live list's filter may have let the job in or out). */
+  readonly previousLabels?: readonly string[];
   readonly at: Date | string;
 }
 

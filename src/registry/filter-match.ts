@@ -1,9 +1,9 @@
 /**
  * `TrackedJobFilter` evaluated on one job in memory, for the live list (`trackedJobUpdates`):
  * the same rules as the SQL of `listing.ts`, so that a subscriber sees events for exactly the
- * jobs the list shows.
+ * jobs the list shows, and a CHANGED for a job that just left it (`changeMatchesFilter`).
  */
-import type { Provider } from '../jobs/model.js';
+import type { JobState, Provider } from '../jobs/model.js';
 import type { TrackedJobFilter } from './listing.js';
 import type { TrackedJob } from './tracked-job.js';
 
@@ -21,4 +21,27 @@ export function matchesFilter(job: TrackedJob, filter: TrackedJobFilter | null |
   if (filter.trackedBefore && !(job.trackedAt.getTime() < filter.trackedBefore.getTime())) return false;
   if (filter.search && !job.ref.nativeId.startsWith(filter.search) && !job.labels.includes(filter.search)) return false;
   return true;
+}
+
+/**
+ * Whether a CHANGED event concerns a subscriber with `filter`: the job passes it after the change,
+ * or passed it before (so the subscriber learns that it left: a state or a label it filtered on is
+ * gone). Before is what the event tells: `previousState`, `previousLabels` (absent: unchanged), and
+ * not done when the state changed (a done job changes no more).
+ */
+export function changeMatchesFilter(
+  job: TrackedJob,
+  change: { readonly previousState: JobState | null; readonly previousLabels?: readonly string[] | undefined },
+  filter: TrackedJobFilter | null | undefined,
+  visibleProviders?: readonly Provider[],
+): boolean {
+  if (matchesFilter(job, filter, visibleProviders)) return true;
+  const stateChanged = change.previousState !== job.state;
+  const before: TrackedJob = {
+    ...job,
+    state: change.previousState,
+    done: stateChanged ? false : job.done,
+    labels: change.previousLabels ?? job.labels,
+  };
+  return matchesFilter(before, filter, visibleProviders);
 }

@@ -19,7 +19,7 @@
  *   forgets it), or for an observation older than the last one recorded (two instances'
  *   answers arriving out of order must not move a job backwards).
  */
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import { type Kysely, type Transaction, type Updateable, sql } from 'kysely';
 import { type JobOutcome, type JobRef, type JobState, isFailure, outcomeSignature } from '../jobs/model.js';
 import { type Connection, type PageArgs, decodeCursor, encodeCursor, pageRequest } from './connection.js';
 import { inTransaction } from './transactions.js';
@@ -75,10 +75,101 @@ export async function recordObservation(
       .forUpdate()
       .executeTakeFirst();
     if (!row) return NOT_TRACKED;
-    const result = await applyObservation(trx, row, outcome, signature, options.notFoundGraceMs);
+    const { result } = await applyObservation(trx, row, outcome, signature, options.notFoundGraceMs);
     await options.inTransaction?.(trx, result);
     return result;
   });
+}
+
+/** The observations of one tracked job to record together, oldest first. */
+export interface ObservationBatchItem {
+  /** The job's registry id. */
+  readonly id: number;
+  readonly outcomes: readonly JobOutcome[];
+}
+
+/**
+ * Records the observations of several jobs in ONE transaction (the tracker's write batches):
+ * the rows are locked in id order (so two instances' batches cannot deadlock), then each job's
+ * observations are applied in order, exactly as `recordObservation` would one by one; the hook
+ * runs for each. Answers one list of results per item, in input order (NOT_TRACKED results for
+ * an id no longer tracked).
+ */
+export async function recordObservations(
+  db: Db,
+  items: readonly ObservationBatchItem[],
+  options: Omit<RecordObservationOptions, 'signature'>,
+): Promise<ObservationResult[][]> {
+  if (items.length === 0) return [];
+  return inTransaction(db, async (trx) => {
+    const ids = [...new Set(items.map((item) => item.id))].sort((a, b) => a - b);
+    const rows = await trx.selectFrom('tracked_jobs').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    // Each job's last history entry, for all of them in one query.
+    const lastEntries = new Map<number, LastEntry | null>(ids.map((id) => [id, null]));
+    const entries = await trx
+      .selectFrom('job_history')
+      .select(['job_id', 'seq', 'signature'])
+      .distinctOn('job_id')
+      .where('job_id', 'in', ids)
+      .orderBy('job_id')
+      .orderBy('seq', 'desc')
+      .execute();
+    for (const entry of entries) lastEntries.set(entry.job_id, { seq: entry.seq, signature: entry.signature });
+    const answers: ObservationResult[][] = [];
+    for (const item of items) {
+      const results: ObservationResult[] = [];
+      for (const outcome of item.outcomes) {
+        const row = byId.get(item.id);
+        if (!row) {
+          results.push(NOT_TRACKED);
+          continue;
+        }
+        const applied = await applyObservation(trx, row, outcome, outcomeSignature(outcome), options.notFoundGraceMs, lastEntries.get(item.id) ?? null);
+        byId.set(item.id, applied.row);
+        lastEntries.set(item.id, applied.last ?? null);
+        await options.inTransaction?.(trx, applied.result);
+        results.push(applied.result);
+      }
+      answers.push(results);
+    }
+    return answers;
+  });
+}
+
+/** A job's last history entry, as far as "is this news" needs it. */
+interface LastEntry {
+  readonly seq: number;
+  readonly signature: string;
+}
+
+/** An answer that changed nothing but the time the job was last asked about (see `markChecked`). */
+export interface CheckedMark {
+  readonly id: number;
+  readonly at: Date;
+  /**
+   * True when the answer confirmed the stored snapshot (its `checkedAt` moves too); false for a
+   * provider failure of a job seen before, which only moves `checked_at` (the stored snapshot
+   * was not confirmed by it).
+   */
+  readonly confirmed: boolean;
+}
+
+/**
+ * The tracker's bookkeeping for answers that changed nothing: ONE statement for any number of
+ * jobs, moving `checked_at` (and the stored outcome's `checkedAt`) forward, never back, and
+ * leaving final jobs alone. Answers the rows it moved.
+ */
+export async function markChecked(db: Db, marks: readonly CheckedMark[]): Promise<number> {
+  if (marks.length === 0) return 0;
+  const payload = JSON.stringify(marks.map((mark) => ({ id: mark.id, at: mark.at.toISOString(), confirmed: mark.confirmed })));
+  const result = await sql`
+    update tracked_jobs as t set
+      checked_at = v.at::timestamptz,
+      outcome = case when v.confirmed and t.outcome is not null then jsonb_set(t.outcome, '{checkedAt}', to_jsonb(v.at)) else t.outcome end
+    from jsonb_to_recordset(${payload}::jsonb) as v(id bigint, at text, confirmed boolean)
+    where t.id = v.id and not t.final and (t.checked_at is null or t.checked_at < v.at::timestamptz)`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }
 
 async function applyObservation(
@@ -87,18 +178,22 @@ async function applyObservation(
   outcome: JobOutcome,
   signature: string,
   notFoundGraceMs: number,
-): Promise<ObservationResult> {
+  /** The job's last history entry when the caller read it already (null: none); undefined: read it. */
+  known?: LastEntry | null,
+): Promise<{ result: ObservationResult; row: TrackedJobRow; last: LastEntry | null }> {
   const at = outcome.checkedAt;
-  const unchanged = (): ObservationResult => ({ tracked: true, changed: false, previousState: row.state as JobState | null, becameFinal: false, job: trackedJobOf(row) });
+  const unchanged = () => ({
+    result: { tracked: true, changed: false, previousState: row.state as JobState | null, becameFinal: false, job: trackedJobOf(row) },
+    row,
+    // Unread when the caller did not know it: only batches (which pass it) use this.
+    last: known ?? null,
+  });
   if (row.done || (row.checked_at && at.getTime() < row.checked_at.getTime())) return unchanged();
 
-  const last = await trx
-    .selectFrom('job_history')
-    .select(['seq', 'signature'])
-    .where('job_id', '=', row.id)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const last =
+    known !== undefined
+      ? (known ?? undefined)
+      : await trx.selectFrom('job_history').select(['seq', 'signature']).where('job_id', '=', row.id).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const news = last?.signature !== signature;
 
   let patch: Updateable<TrackedJobsTable>;
@@ -151,11 +246,15 @@ async function applyObservation(
       .execute();
   }
   return {
-    tracked: true,
-    changed: entry !== null,
-    previousState: row.state as JobState | null,
-    becameFinal: !row.final && final,
-    job: trackedJobOf(updated),
+    result: {
+      tracked: true,
+      changed: entry !== null,
+      previousState: row.state as JobState | null,
+      becameFinal: !row.final && final,
+      job: trackedJobOf(updated),
+    },
+    row: updated,
+    last: entry ? { seq: (last?.seq ?? 0) + 1, signature } : (last ?? null),
   };
 }
 

@@ -17,7 +17,17 @@ import {
   releaseIdempotencyKey,
 } from './idempotency.js';
 import { type ListTrackedJobsOptions, countTrackedJobs, listTrackedJobPage, listTrackedJobs } from './listing.js';
-import { type HistoryEntry, type ObservationResult, type RecordObservationOptions, history, recordObservation } from './observations.js';
+import {
+  type CheckedMark,
+  type HistoryEntry,
+  type ObservationBatchItem,
+  type ObservationResult,
+  type RecordObservationOptions,
+  history,
+  markChecked,
+  recordObservation,
+  recordObservations,
+} from './observations.js';
 import { sweepFinished } from './retention.js';
 import type { Database } from './schema.js';
 import type { TrackedJob } from './tracked-job.js';
@@ -60,6 +70,13 @@ export interface Registry {
     outcome: JobOutcome,
     options?: Omit<RecordObservationOptions, 'notFoundGraceMs'>,
   ): Promise<ObservationResult>;
+  /** Records several jobs' observations in one transaction (see `observations.ts`); one result list per item. */
+  recordObservations(
+    items: readonly ObservationBatchItem[],
+    options?: Omit<RecordObservationOptions, 'notFoundGraceMs' | 'signature'>,
+  ): Promise<ObservationResult[][]>;
+  /** Moves `checked_at` of jobs whose answer changed nothing, in one statement; answers the rows moved. */
+  markChecked(marks: readonly CheckedMark[]): Promise<number>;
   history(jobId: number, args?: PageArgs): Promise<Connection<HistoryEntry>>;
   /** Forgets jobs final for longer than `retentionMs`, in batches; answers how many. */
   sweepFinished(retentionMs: number, batchSize?: number): Promise<number>;
@@ -92,6 +109,8 @@ export function createRegistry(db: Kysely<Database>, options: RegistryOptions): 
     compactCounts: () => compactTrackedJobCounts(db),
     unfinishedJobs: (batchSize) => unfinishedJobs(db, batchSize),
     recordObservation: (ref, outcome, observationOptions = {}) => recordObservation(db, ref, outcome, { ...observationOptions, notFoundGraceMs }),
+    recordObservations: (items, observationOptions = {}) => recordObservations(db, items, { ...observationOptions, notFoundGraceMs }),
+    markChecked: (marks) => markChecked(db, marks),
     history: (jobId, args) => history(db, jobId, args),
     sweepFinished: (retentionMs, batchSize) => sweepFinished(db, new Date(clock.now() - retentionMs), batchSize),
     claimIdempotencyKey: (request) => claimIdempotencyKey(db, { ...request, now: now() }),

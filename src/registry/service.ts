@@ -19,7 +19,7 @@ import type { RegistryDatabase } from './database.js';
 import { RegistryError, isRegistryError } from './errors.js';
 import type { ListTrackedJobsOptions } from './listing.js';
 import type { IdempotencyClaim, IdempotencyRequest } from './idempotency.js';
-import type { HistoryEntry } from './observations.js';
+import type { HistoryEntry, ObservationResult } from './observations.js';
 import { type Registry, createRegistry } from './registry.js';
 import type { TrackedJob } from './tracked-job.js';
 import { type RegistryHooks, NO_HOOKS, Tracker, type TrackerPoller } from './tracker.js';
@@ -212,29 +212,45 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
       // The first answers come from the status store (one batch), before the transaction.
       const outcomes = await options.load(refs);
       const byKey = new Map(refs.map((ref, index) => [refKey(ref), outcomes[index]!]));
-      const { results, jobs } = await call((current) =>
+      const hooks = options.hooks ?? NO_HOOKS;
+      const { results, jobs, observed } = await call((current) =>
         current.transaction(async (trx, handle) => {
           const tracked = await trx.trackJobs(refs, labels, trackedBy);
+          const created = new Set(tracked.filter((result) => result.created).map((result) => refKey(result.job.ref)));
           const after = new Map<string, TrackedJob>();
+          // Changes the first answer showed of jobs tracked before: news like any poll's.
+          const observed = new Map<string, ObservationResult>();
           for (const [key, outcome] of byKey) {
-            const recorded = await trx.recordObservation(outcome.ref, outcome);
+            const recorded = await trx.recordObservation(outcome.ref, outcome, {
+              inTransaction: async (inner, result) => {
+                if (created.has(key) || !(result.changed || result.becameFinal)) return;
+                observed.set(key, result);
+                await hooks.onChanged(inner, result);
+              },
+            });
             if (recorded.job) after.set(key, recorded.job);
           }
-          const created = tracked.filter((result) => result.created).map((result) => after.get(refKey(result.job.ref)) ?? result.job);
-          await (options.hooks ?? NO_HOOKS).onTracked(handle, dedupe(created));
-          return { results: tracked, jobs: after };
+          const createdJobs = tracked.filter((result) => result.created).map((result) => after.get(refKey(result.job.ref)) ?? result.job);
+          await hooks.onTracked(handle, dedupe(createdJobs));
+          return { results: tracked, jobs: after, observed };
         }),
       );
-      // Committed: announce, and watch what is not final yet.
+      // Committed: announce, and watch what is not final yet. A job tracked again is not TRACKED
+      // again: it is CHANGED when its first answer showed a change or its labels grew.
       const announced = new Set<string>();
+      const at = new Date(options.clock.now());
       for (const result of results) {
         const key = refKey(result.job.ref);
         const job = jobs.get(key) ?? result.job;
-        if (result.created && !announced.has(key)) {
-          announced.add(key);
-          tracker.publish({ type: 'TRACKED', job, previousState: null, at: new Date(options.clock.now()) });
-        }
-        if (!job.final) tracker.watch(job.ref, job.outcome ?? undefined);
+        if (announced.has(key)) continue;
+        announced.add(key);
+        const change = observed.get(key);
+        if (result.created) tracker.publish({ type: 'TRACKED', job, previousState: null, at });
+        else if (change) tracker.publish({ type: 'CHANGED', job, previousState: change.previousState, previousLabels: result.previousLabels, at: job.checkedAt ?? at });
+        else if (result.previousLabels.length !== job.labels.length) tracker.publish({ type: 'CHANGED', job, previousState: job.state, previousLabels: result.previousLabels, at });
+        if (change?.changed) options.onHistoryWrite?.();
+        tracker.watchTracked(job);
+        tracker.noteRecorded(job);
       }
       return refs.map((ref, index) => ({ outcome: outcomes[index]!, job: jobs.get(refKey(ref)) ?? results[index]!.job }));
     },
@@ -251,7 +267,20 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
       }
       return gone;
     },
-    setLabels: (ref, labels) => call((current) => current.setLabels(ref, labels)),
+    async setLabels(ref, labels) {
+      const { before, job } = await call((current) =>
+        current.transaction(async (trx) => {
+          const [found] = await trx.getTracked([ref]);
+          return { before: found ?? null, job: await trx.setLabels(ref, labels) };
+        }),
+      );
+      // A label change is no observed change (no history, no webhook), but it can move the job
+      // into or out of a live list's filter: CHANGED, with the state unchanged.
+      if (job && before && !sameLabels(before.labels, job.labels)) {
+        tracker.publish({ type: 'CHANGED', job, previousState: job.state, previousLabels: before.labels, at: new Date(options.clock.now()) });
+      }
+      return job;
+    },
     getTracked: (refs) => call((current) => current.getTracked(refs)),
     listTrackedJobs: (listOptions) => call((current) => current.listTrackedJobs(listOptions)),
     listTrackedJobPage: (listOptions) => call((current) => current.listTrackedJobPage(listOptions)),
@@ -280,6 +309,10 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
     },
   };
   return service;
+}
+
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((label, index) => label === b[index]);
 }
 
 function dedupe(jobs: readonly TrackedJob[]): TrackedJob[] {

@@ -65,7 +65,8 @@ export function outcomeToJson(outcome: JobOutcome): string {
   return JSON.stringify(outcome);
 }
 
-function outcomeFromJson(value: unknown): JobOutcome {
+/** A stored outcome read back: its `checkedAt` a Date again. */
+export function outcomeFromJson(value: unknown): JobOutcome {
   const stored = value as JobOutcome & { checkedAt: string | Date };
   return { ...stored, checkedAt: stored.checkedAt instanceof Date ? stored.checkedAt : new Date(stored.checkedAt) } as JobOutcome;
 }

@@ -6,13 +6,13 @@
  * transaction, so an answered `trackJobs` is wholly in the database or not at all.
  */
 import { type Kysely, sql } from 'kysely';
-import { type JobKind, type JobRef, type Provider, refKey } from '../jobs/model.js';
+import { type JobKind, type JobOutcome, type JobRef, type Provider, refKey } from '../jobs/model.js';
 import { RegistryError } from './errors.js';
 import { MAX_LABELS, checkLabels, mergeLabels } from './labels.js';
 import { refsMatch, rowKey, uniqueRefs } from './refs.js';
 import { inTransaction } from './transactions.js';
 import type { Database } from './schema.js';
-import { type TrackedJob, trackedJobOf } from './tracked-job.js';
+import { type TrackedJob, outcomeFromJson, trackedJobOf } from './tracked-job.js';
 
 type Db = Kysely<Database>;
 
@@ -22,6 +22,8 @@ export interface TrackResult {
   readonly job: TrackedJob;
   /** True when this call started tracking the job; false when it was tracked already. */
   readonly created: boolean;
+  /** The job's labels before this call (empty for a job it started tracking). */
+  readonly previousLabels: readonly string[];
 }
 
 /**
@@ -39,9 +41,10 @@ export async function trackJobs(
   if (!checked.ok) throw new RegistryError('LABELS_INVALID', checked.message);
   const unique = uniqueRefs(refs);
   if (unique.length === 0) return [];
+  let existing: { kind: string; account: string; native_id: string; labels: string[] }[] = [];
   const rows = await inTransaction(db, async (trx) => {
     // Lock the rows that exist so that the label check below holds until commit.
-    const existing = await trx.selectFrom('tracked_jobs').select(['kind', 'account', 'native_id', 'labels']).where(refsMatch(unique)).forUpdate().execute();
+    existing = await trx.selectFrom('tracked_jobs').select(['kind', 'account', 'native_id', 'labels']).where(refsMatch(unique)).forUpdate().execute();
     for (const row of existing) {
       const merged = mergeLabels(row.labels, checked.labels);
       if (merged.length > MAX_LABELS) {
@@ -83,9 +86,11 @@ export async function trackJobs(
       });
   });
   const byKey = new Map(rows.map((row) => [rowKey(row), row]));
+  const before = new Map(rows.map((row) => [rowKey(row), [] as string[]]));
+  for (const row of existing) before.set(rowKey(row), row.labels);
   return refs.map((ref) => {
     const { created, ...row } = byKey.get(refKey(ref))!;
-    return { job: trackedJobOf(row), created };
+    return { job: trackedJobOf(row), created, previousLabels: created ? [] : (before.get(refKey(ref)) ?? row.labels) };
   });
 }
 
@@ -134,6 +139,10 @@ export async function getTrackedById(db: Db, id: number): Promise<TrackedJob | n
 export interface UnfinishedJob {
   readonly id: number;
   readonly ref: JobRef;
+  /** The last outcome stored (null before the first answer). */
+  readonly outcome: JobOutcome | null;
+  /** Whether the provider ever answered with a snapshot. */
+  readonly seen: boolean;
 }
 
 /**
@@ -146,7 +155,7 @@ export async function* unfinishedJobs(db: Db, batchSize = 1000): AsyncGenerator<
   for (;;) {
     const rows = await db
       .selectFrom('tracked_jobs')
-      .select(['id', 'kind', 'account', 'native_id'])
+      .select(['id', 'kind', 'account', 'native_id', 'outcome', 'first_seen_at'])
       .where('final', '=', false)
       .where('id', '>', afterId)
       .orderBy('id')
@@ -154,7 +163,12 @@ export async function* unfinishedJobs(db: Db, batchSize = 1000): AsyncGenerator<
       .execute();
     if (rows.length === 0) return;
     afterId = rows[rows.length - 1]!.id;
-    yield rows.map((row) => ({ id: row.id, ref: { kind: row.kind as JobRef['kind'], account: row.account, nativeId: row.native_id } }));
+    yield rows.map((row) => ({
+      id: row.id,
+      ref: { kind: row.kind as JobRef['kind'], account: row.account, nativeId: row.native_id },
+      outcome: row.outcome == null ? null : outcomeFromJson(row.outcome),
+      seen: row.first_seen_at !== null,
+    }));
     if (rows.length < batchSize) return;
   }
 }

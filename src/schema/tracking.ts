@@ -13,7 +13,7 @@ import { jobFailure } from '../jobs/failures.js';
 import { type JobOutcome, type JobRef, type JobState, refKey } from '../jobs/model.js';
 import type { Page } from '../registry/connection.js';
 import { isRegistryError } from '../registry/errors.js';
-import { matchesFilter } from '../registry/filter-match.js';
+import { changeMatchesFilter, matchesFilter } from '../registry/filter-match.js';
 import { checkLabels } from '../registry/labels.js';
 import { TRACKED_JOB_ORDERS, type TrackedJobFilter } from '../registry/listing.js';
 import type { HistoryEntry } from '../registry/observations.js';
@@ -241,7 +241,7 @@ builder.mutationFields((t) => ({
   }),
   setJobLabels: t.field({
     type: JobResultUnion,
-    description: "Replaces a tracked job's labels; answers its last known status.",
+    description: "Replaces a tracked job's labels; answers its last known status. Announced on trackedJobUpdates as CHANGED (state unchanged) when the labels differ; no history entry, no webhook.",
     authScopes: { can: 'track' },
     args: { id: t.arg({ type: 'ID', required: true }), labels: t.arg.stringList({ required: true }) },
     resolve: async (_root, args, context) => {
@@ -291,7 +291,7 @@ builder.subscriptionField('trackedJobUpdates', (t) =>
   t.field({
     type: TrackedJobEventType,
     description:
-      'Every change of every tracked job matching the filter, and jobs tracked or untracked from now on, cluster-wide. Never completes by itself (it ends when the server shuts down).',
+      'Every change of every tracked job matching the filter, and jobs tracked or untracked from now on, cluster-wide. A CHANGED is sent when the job matches the filter after the change or matched it before (a job leaving the filter is sent once more, as it is now). Never completes by itself (it ends when the server shuts down).',
     authScopes: { can: 'read' },
     args: { filter: t.arg({ type: TrackedJobFilterInput }) },
     subscribe: (_root, args, context) => trackedEvents(args.filter as FilterArg, context),
@@ -315,7 +315,8 @@ function trackedEvents(filter: FilterArg, context: Context): AsyncIterable<Track
       const next = await Promise.race([events.next(), stop.then(() => null)]);
       if (!next || next.done) break;
       const tracked = reviveTrackedJob(next.value.job);
-      if (!matchesFilter(tracked, filter, visible)) continue;
+      const relevant = next.value.type === 'CHANGED' ? changeMatchesFilter(tracked, next.value, filter, visible) : matchesFilter(tracked, filter, visible);
+      if (!relevant) continue;
       const at = next.value.at instanceof Date ? next.value.at : new Date(next.value.at);
       // The job's `tracking` resolves through the context's loader, which lives as long as the
       // subscription: without this it would answer the first event's tracking for every later one.

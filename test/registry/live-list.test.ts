@@ -78,3 +78,37 @@ describe('trackedJobUpdates', () => {
     }
   });
 });
+
+describe('label changes on the live list', () => {
+  it('announces a relabelled job as CHANGED, to the filter it enters and to the one it leaves, and a re-track never as TRACKED', async () => {
+    const client = wsClient(api.url);
+    const left = subscribeWs<Event, unknown>(client, UPDATES, { filter: { labels: ['relabel-old'] } });
+    const entered = subscribeWs<Event, unknown>(client, UPDATES, { filter: { labels: ['relabel-new'] } });
+    try {
+      jobs.set('relabel-1', zendeskJob('relabel-1', 'working'));
+      let id = '';
+      await waitFor(
+        async () => {
+          if (!id) id = ((await api.request(TRACK, { refs: [zd('relabel-1')], labels: ['relabel-old'] } as never)).body.data as any).trackJobs[0].id;
+          else await api.request(TRACK, { refs: [zd('relabel-1')], labels: ['relabel-old'] } as never);
+          return left.events.length > 0;
+        },
+        { what: 'the first event' },
+      ).catch(() => {});
+      const seenBefore = left.events.length;
+      await api.request('mutation($id: ID!, $labels: [String!]!) { setJobLabels(id: $id, labels: $labels) { __typename } }', { id, labels: ['relabel-new'] } as never);
+      await waitFor(() => left.events.length > seenBefore && entered.events.length > 0, { what: 'CHANGED to both filters' });
+      for (const subscriber of [left, entered]) {
+        expect(subscriber.events.at(-1)!.trackedJobUpdates).toMatchObject({ type: 'CHANGED', previousState: 'RUNNING', job: { nativeId: 'relabel-1', state: 'RUNNING' } });
+      }
+      // Tracking again with a new label: CHANGED (labels grew), not TRACKED.
+      await api.request(TRACK, { refs: [zd('relabel-1')], labels: ['relabel-extra'] } as never);
+      await waitFor(() => entered.events.length > 1, { what: 'CHANGED for the merged labels' });
+      expect(entered.events.map((event) => event.trackedJobUpdates.type)).toEqual(['CHANGED', 'CHANGED']);
+    } finally {
+      left.stop();
+      entered.stop();
+      await client.dispose();
+    }
+  });
+});
