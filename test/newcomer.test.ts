@@ -31,7 +31,9 @@ async function runMain(env: Record<string, string>, until: (out: string) => bool
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.on('exit', (exitCode) => (code = exitCode));
   try {
-    await waitFor(() => until(stdout + stderr) || code !== undefined, { timeoutMs: 15_000 });
+    // A new embedded database initialises in ~5 s on an idle 2-core machine, several times that
+    // beside the rest of the suite: a generous deadline, a condition all the same.
+    await waitFor(() => until(stdout + stderr) || code !== undefined, { timeoutMs: 60_000 });
   } finally {
     if (code === undefined) {
       child.kill('SIGTERM');
@@ -49,7 +51,7 @@ function messages(stdout: string): string[] {
 }
 
 describe('npm start, first lines', () => {
-  it('name the API, GraphiQL, the sandbox base URLs and where the development credentials are documented', { timeout: 30_000 }, async () => {
+  it('name the API, GraphiQL, the sandbox base URLs and where the development credentials are documented', { timeout: 90_000 }, async () => {
     const port = await freePort();
     const { stdout } = await runMain({ SANDBOX_PORT: String(port) }, (out) => out.includes('State:'));
     const lines = messages(stdout);
@@ -62,7 +64,7 @@ describe('npm start, first lines', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^State: in memory/));
   });
 
-  it('say that SANDBOX=1 replaces the configured accounts', { timeout: 30_000 }, async () => {
+  it('say that SANDBOX=1 replaces the configured accounts', { timeout: 90_000 }, async () => {
     const { stdout } = await runMain({ SANDBOX: '1', IMAGEKIT_PRIVATE_KEY: 'private_real_key_1234' }, (out) => out.includes('State:'));
     const warning = stdout.split('\n').find((line) => line.includes('SANDBOX=1'));
     expect(warning).toBeDefined();
@@ -70,7 +72,7 @@ describe('npm start, first lines', () => {
     expect(stdout).not.toContain('private_real_key_1234');
   });
 
-  it('report a port already in use in one line, without a stack trace', { timeout: 30_000 }, async () => {
+  it('report a port already in use in one line, without a stack trace', { timeout: 90_000 }, async () => {
     const holder: Server = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const { port } = holder.address() as { port: number };

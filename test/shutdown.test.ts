@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('SIGTERM', () => {
-  it('says going away to WebSockets, ends SSE streams, finishes the query in flight, and exits 0', async () => {
+  it('says going away to WebSockets, ends SSE streams, finishes the query in flight, and exits 0', { timeout: 120_000 }, async () => {
     const service = startService({ ...providers.env, SHUTDOWN_TIMEOUT_MS: '10000', UPSTREAM_TIMEOUT_MS: '5000', POLL_INTERVAL_MS: '60000', POLL_MAX_INTERVAL_MS: '60000' });
     try {
       const ready = await waitFor(
@@ -65,7 +65,7 @@ describe('SIGTERM', () => {
           if (service.child.exitCode !== null) throw new Error(`the service exited with ${service.child.exitCode}`);
           return service.lines.find((line) => String(line.msg).startsWith('GraphQL API on'));
         },
-        { what: 'the service to listen', timeoutMs: 15_000 },
+        { what: 'the service to listen', timeoutMs: 60_000 },
       );
       const url = String(ready.url);
       const variables = { refs: [{ kind: 'ZENDESK_JOB_STATUS' as const, id: 'V3-working' }] };
