@@ -6,7 +6,6 @@
  */
 import { type KyselyPlugin, Migrator, type RootOperationNode, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { JobOutcome, JobRef, JobState } from '../../src/jobs/model.js';
 import type { TrackedJobFilter } from '../../src/registry/listing.js';
 import { migrationProvider } from '../../src/registry/migrations.js';
 import { createRegistry } from '../../src/registry/registry.js';
@@ -15,21 +14,8 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { type FakeProviders, startFakeProviders, zendeskJob } from '../support/fake-providers.js';
 import { describeEachDatabase, openTestPglite } from '../support/database.js';
 import { manualClock } from '../support/manual-clock.js';
+import { observed, ref } from '../support/outcomes.js';
 
-const ref = (kind: JobRef['kind'], nativeId: string, account = 'default'): JobRef => ({ kind, account, nativeId });
-
-function observed(job: JobRef, state: JobState, done: boolean, at: number): JobOutcome {
-  return {
-    ref: job,
-    state,
-    rawStatus: state.toLowerCase(),
-    done,
-    progress: null,
-    message: null,
-    checkedAt: new Date(at),
-    details: { kind: 'ZENDESK_JOB_STATUS', url: null, total: null, jobType: null, results: null },
-  };
-}
 
 const FILTERS: readonly { filter: TrackedJobFilter; visibleProviders?: ('IMAGEKIT' | 'SAYMON' | 'ZENDESK')[] }[] = [
   { filter: {} },

@@ -4,27 +4,14 @@
  */
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import type { JobOutcome, JobRef, JobState } from '../../src/jobs/model.js';
+import type { JobRef } from '../../src/jobs/model.js';
 import type { TrackedJobOrder } from '../../src/registry/listing.js';
 import { type Registry, createRegistry } from '../../src/registry/registry.js';
 import { describeEachDatabase } from '../support/database.js';
 import { manualClock } from '../support/manual-clock.js';
+import { observed, ref } from '../support/outcomes.js';
 import { providerCatalog } from '../../src/providers/catalog.js';
 
-const ref = (kind: JobRef['kind'], nativeId: string, account = 'default'): JobRef => ({ kind, account, nativeId });
-
-function observed(job: JobRef, state: JobState, done: boolean, at: number): JobOutcome {
-  return {
-    ref: job,
-    state,
-    rawStatus: state.toLowerCase(),
-    done,
-    progress: null,
-    message: null,
-    checkedAt: new Date(at),
-    details: { kind: 'ZENDESK_JOB_STATUS', url: null, total: null, jobType: null, results: null },
-  };
-}
 
 await describeEachDatabase('listing tracked jobs', (current) => {
   const clock = manualClock();
