@@ -134,10 +134,11 @@ describe('jobUpdates behaviour', () => {
     const callsBefore = providers.requestsTo('/zd').length;
     zendeskJobs.set(id, zendeskJob(id, 'working', { total: 100, progress: 50 }));
     await waitFor(() => subs.every((sub) => sub.events.length === 2), { what: '50 change events' });
+    // A poll already counted when `pollsBefore` was read may be the one whose answer carries the
+    // change (the upstream answers with what it holds when the request arrives), so 0 is possible.
     const polls = poller.pollCount - pollsBefore;
-    expect(polls).toBeGreaterThanOrEqual(1);
-    // One upstream call per poll, not per subscriber; a poll in flight at either snapshot may be
-    // counted on one side only, hence the one call of slack.
+    // One upstream call per poll, not per subscriber (that would be 50); a poll in flight at either
+    // snapshot may be counted on one side only, hence the one call of slack.
     expect(Math.abs(providers.requestsTo('/zd').length - callsBefore - polls)).toBeLessThanOrEqual(1);
 
     subs.forEach((sub) => sub.stop());

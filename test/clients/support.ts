@@ -28,6 +28,8 @@ export async function startClientTestApp(): Promise<ClientTestApp> {
     POLL_MAX_INTERVAL_MS: '40',
     CACHE_TTL_MS: '1',
     DONE_CACHE_TTL_MS: '1',
+    // Its own in-memory registry: ./data is one process's, and test files run side by side.
+    DATABASE_URL: 'memory:',
   });
   const app = await startApp(config, silentLogger, clock);
   const url = `${app.server.origin}/graphql`;
