@@ -68,6 +68,10 @@ beforeAll(async () => {
     // Beside the rest of the suite on 2 cores, the tracker's writes of the previous tests' jobs
     // can hold the one embedded connection for a while: a registry call must not time out here.
     REGISTRY_TIMEOUT_MS: '30000',
+    // Likewise the upstream: a tracked ref's first answer must not be shed (RATE_LIMITED) or time out
+    // behind the previous tests' polls on a loaded machine.
+    UPSTREAM_TIMEOUT_MS: '10000',
+    UPSTREAM_QUEUE_MS: '20000',
   });
 });
 afterAll(async () => {
@@ -123,6 +127,7 @@ describe('trackJobs and Job.tracking', () => {
   it('untracks by global id (never cancelling), and replaces labels', async () => {
     jobs.set('U-1', zendeskJob('U-1', 'working'));
     const tracked = await gql(TRACK, { refs: [zd('U-1')], labels: ['a'] });
+    expect(tracked.body.data.trackJobs[0]).toMatchObject({ __typename: 'ZendeskJobStatus' });
     const id = tracked.body.data.trackJobs[0].id;
     const relabelled = await gql('mutation($id: ID!, $labels: [String!]!) { setJobLabels(id: $id, labels: $labels) { ... on Job { tracking { labels } } } }', { id, labels: ['b', 'c'] });
     expect(relabelled.body.errors).toBeUndefined();
