@@ -5,36 +5,21 @@
  * server's default query limits, so a change that breaks the board fails here, not in a browser.
  * The demo panel's start mutations are checked like the others, against the real schema.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { generate } from '@graphql-codegen/cli';
 import { type DocumentNode, Kind, print, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { expectCodegenCurrent } from '../support/codegen.js';
 import { schema } from '../../src/schema/index.js';
 import * as documents from '../../web/src/gql/graphql.js';
 import config from '../../web/codegen.js';
 import { startTestApp } from '../support/app.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const boardDocuments = Object.entries(documents as Record<string, unknown>).filter(
   (entry): entry is [string, DocumentNode] => entry[0].endsWith('Document') && (entry[1] as DocumentNode | null)?.kind === Kind.DOCUMENT,
 );
 
 describe('the board\'s typed operations (web/src/gql)', () => {
   it('are current: `npm run codegen:web` would not change them', { timeout: 60_000 }, async () => {
-    const previous = process.cwd();
-    process.chdir(ROOT);
-    try {
-      const outputs = await generate({ ...config, silent: true }, false);
-      expect(outputs.length).toBeGreaterThan(0);
-      for (const output of outputs) {
-        const checkedIn = readFileSync(resolve(ROOT, output.filename), 'utf8');
-        expect(checkedIn, `${output.filename} is stale: run npm run codegen:web`).toBe(output.content);
-      }
-    } finally {
-      process.chdir(previous);
-    }
+    await expectCodegenCurrent(config, 'npm run codegen:web');
   });
 
   it('include every operation the board sends', () => {
