@@ -135,14 +135,20 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-/** `source` with each value mapped; leaving (`return`) reaches the source at once, even while a `next` waits. */
+/**
+ * `source` with each value mapped; leaving (`return`) reaches the source at once, even while a
+ * `next` waits. One `then` per value: the mapped result is most often another subscriber's,
+ * already settled, and an `async` function here would add two promises per subscriber and event.
+ */
 function mapEvents(source: AsyncIterable<unknown>, map: (event: unknown) => Result): AsyncIterableIterator<ExecutionResult> {
   const events = source[Symbol.asyncIterator]();
+  const mapNext = (next: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+    if (next.done) return { value: undefined, done: true };
+    const result = map(next.value);
+    return result instanceof Promise ? result.then((value) => ({ value, done: false })) : { value: result, done: false };
+  };
   const iterator: AsyncIterableIterator<ExecutionResult> = {
-    async next() {
-      const next = await events.next();
-      return next.done ? { value: undefined, done: true } : { value: await map(next.value), done: false };
-    },
+    next: () => events.next().then(mapNext),
     async return() {
       await events.return?.();
       return { value: undefined, done: true };

@@ -16,11 +16,12 @@
  * through one queue, at most `deliverySlice` of them per turn of the event loop, in the order the
  * events arrived; between slices `setImmediate` lets timers and I/O run.
  */
-import { Repeater } from 'graphql-yoga';
 import type { Clock } from '../clock.js';
 import { type JobPubSub, reviveOutcome } from './events.js';
 import { type JobOutcome, type JobRef, type JobState, isFailure, isFinal, outcomeSignature, refKey } from './model.js';
+import { EventQueue } from './event-queue.js';
 import { NotFoundGrace } from './not-found-grace.js';
+import { onStop } from './on-stop.js';
 import type { Poller } from './poller.js';
 import type { StatusStore } from './status-store.js';
 
@@ -52,6 +53,13 @@ interface Reported {
   checkedAt: number;
   final: boolean;
   release: (() => void) | null;
+}
+
+export interface UpdatesOptions {
+  /** Updates handed out first (e.g. refs the caller may not read, answered at subscribe time). */
+  readonly before?: readonly JobUpdate[];
+  /** Ends the stream when it aborts (the server shutting down). */
+  readonly stop?: AbortSignal;
 }
 
 export interface JobFeedOptions {
@@ -109,12 +117,22 @@ export class JobFeed {
   }
 
   /**
-   * Streams updates for `refs` (duplicates count once). Returning from the iterator (client gone,
-   * `complete`, shutdown) releases every listener and watch it took.
+   * Streams updates for `refs` (duplicates count once), after the updates in `before`. Returning
+   * from the iterator (client gone, `complete`), or `stop` aborting (shutdown), releases every
+   * listener and watch it took. With no refs, the stream ends after `before`.
    */
-  updates(refs: readonly JobRef[]): AsyncIterableIterator<JobUpdate> {
+  updates(refs: readonly JobRef[], options: UpdatesOptions = {}): AsyncIterableIterator<JobUpdate> {
     const unique = new Map(refs.map((ref) => [refKey(ref), ref]));
-    return new Repeater<JobUpdate>(async (push, stop) => {
+    return new EventQueue<JobUpdate>((queue) => {
+      for (const update of options.before ?? []) queue.push(update);
+      if (options.stop?.aborted) {
+        void queue.return();
+        return () => {};
+      }
+      if (unique.size === 0) {
+        queue.end();
+        return () => {};
+      }
       this.streams += 1;
       const reported = new Map<string, Reported>();
       for (const key of unique.keys()) reported.set(key, { signature: null, state: null, checkedAt: 0, final: false, release: null });
@@ -131,7 +149,7 @@ export class JobFeed {
         // A provisional not found becoming final is no news to the subscriber: it only ends the watch.
         const confirmed = entry.signature === 'failure:NOT_FOUND:provisional' && isFinal(outcome) && isFailure(outcome);
         if (!confirmed) {
-          void push(updateFor?.(entry.state) ?? { result: outcome, previousState: entry.state, at: new Date(this.options.clock.now()) });
+          queue.push(updateFor?.(entry.state) ?? { result: outcome, previousState: entry.state, at: new Date(this.options.clock.now()) });
         }
         entry.signature = signature;
         entry.checkedAt = outcome.checkedAt.getTime();
@@ -142,31 +160,38 @@ export class JobFeed {
           entry.release?.();
           entry.release = null;
         }
-        if (open === 0) stop();
+        if (open === 0) queue.end();
       };
       // Changes published while the first answers are on their way wait their turn.
       const listener: Listener = (outcome, catchUp = false, updateFor) => (early ? early.push([outcome, catchUp]) : report(outcome, catchUp, updateFor));
       for (const ref of unique.values()) this.listen(ref, listener);
+      const unstop = options.stop ? onStop(options.stop, () => void queue.return()) : () => {};
 
-      try {
-        const current = await this.options.store.load([...unique.values()]);
-        current.forEach((outcome) => report(outcome));
-        // `current` is in the order of `unique`.
-        [...unique.entries()].forEach(([key, ref], index) => {
-          const entry = reported.get(key)!;
-          if (!entry.final) entry.release = this.options.poller.watch(ref, this.notFound.judge(current[index]!));
-        });
-        const queued = early;
-        early = null;
-        queued.forEach(([outcome, catchUp]) => report(outcome, catchUp));
-        await stop;
-      } finally {
+      this.options.store.load([...unique.values()]).then(
+        (current) => {
+          if (queue.ended) return;
+          current.forEach((outcome) => report(outcome));
+          // `current` is in the order of `unique`.
+          [...unique.entries()].forEach(([key, ref], index) => {
+            const entry = reported.get(key)!;
+            if (!entry.final && !queue.ended) entry.release = this.options.poller.watch(ref, this.notFound.judge(current[index]!));
+          });
+          const queued = early ?? [];
+          early = null;
+          queued.forEach(([outcome, catchUp]) => report(outcome, catchUp));
+        },
+        (error: unknown) => queue.fail(error),
+      );
+
+      return () => {
+        unstop();
         for (const [key, entry] of reported) {
           entry.release?.();
+          entry.release = null;
           this.unlisten(key, listener);
         }
         this.streams -= 1;
-      }
+      };
     });
   }
 

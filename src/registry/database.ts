@@ -50,6 +50,14 @@ export interface RegistryDatabase {
 const INT8_OID = 20;
 
 /**
+ * The embedded database's settings. Its buffer cache lives in the service's own memory (WASM),
+ * where PostgreSQL's default of 128 MB made it most of an idle service's footprint (318 MB RSS
+ * on an existing data dir, 193 MB with 32 MB); pages outside it are still one read of the
+ * operating system's file cache away.
+ */
+export const PGLITE_SETTINGS = ['shared_buffers = 32MB'];
+
+/**
  * Opens the database that `url` names (see {@link DatabaseOptions.url}) and runs the pending
  * migrations. Rejects with a `RegistryError` (`DATABASE_URL_INVALID`, `MIGRATION_FAILED`) or the
  * driver's error when the server cannot be reached.
@@ -61,7 +69,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Regis
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     const unlock = dataDir ? lockDataDir(dataDir) : () => {};
     try {
-      const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+      const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), postgresqlconf: PGLITE_SETTINGS });
       logger?.debug({ database: 'pglite', dataDir: dataDir ?? 'memory' }, 'registry database opened');
       return await wrapPglite(pglite, { logger, closeInstance: true, onClose: unlock });
     } catch (error) {

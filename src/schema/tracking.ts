@@ -9,6 +9,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
+import { onStop } from '../jobs/on-stop.js';
 import { jobFailure } from '../jobs/failures.js';
 import { type JobOutcome, type JobRef, type JobState, refKey } from '../jobs/model.js';
 import type { Page } from '../registry/connection.js';
@@ -304,11 +305,9 @@ function trackedEvents(filter: FilterArg, context: Context): AsyncIterable<Track
   const visible = visibleProviders(context.caller);
   return new Repeater<TrackedJobEventShape>(async (push, stop) => {
     const events = context.registry.events();
-    const end = () => stop();
-    context.stopping.addEventListener('abort', end, { once: true });
-    if (context.stopping.aborted) stop();
+    const unstop = onStop(context.stopping, () => void stop());
     void stop.then(() => {
-      context.stopping.removeEventListener('abort', end);
+      unstop();
       void events.return?.();
     });
     for (;;) {

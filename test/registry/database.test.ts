@@ -40,6 +40,9 @@ describe('opening the registry database', () => {
         expect(job?.labels).toEqual(['kept']);
         // Already migrated: nothing applied the second time.
         expect(logs.entries().filter((entry) => entry.msg === 'registry migration applied')).toHaveLength(0);
+        // The buffer cache lives in this process's memory: kept small (PostgreSQL's default is 128MB).
+        const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(second.db);
+        expect(rows[0]?.shared_buffers).toBe('32MB');
       } finally {
         await second.close();
       }

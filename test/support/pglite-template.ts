@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { openPgliteDatabase, type RegistryDatabase } from '../../src/registry/database.js';
+import { openPgliteDatabase, PGLITE_SETTINGS, type RegistryDatabase } from '../../src/registry/database.js';
 import { waitFor } from './wait.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../src/registry/migrations');
@@ -16,7 +16,7 @@ const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../src/
 /** A migrated in-memory PGlite registry of its own, loaded from this run's template dump. */
 export async function openTestPglite(): Promise<RegistryDatabase> {
   const dump = await templateDump();
-  const pglite = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(dump)]) });
+  const pglite = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(dump)]), postgresqlconf: PGLITE_SETTINGS });
   return openPgliteDatabase(pglite, { closeInstance: true });
 }
 
