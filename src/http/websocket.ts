@@ -26,6 +26,7 @@ import type { CallerCarrier } from '../security/http-auth.js';
 import type { SecurityOptions } from '../security/options.js';
 import { nestingRefusal } from '../security/query-limits.js';
 import { resolveTrustedDocument } from '../security/trusted-documents.js';
+import { SharedFrames } from './shared-frames.js';
 
 type Yoga = YogaServerInstance<CallerCarrier, Context>;
 
@@ -79,6 +80,9 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
     texts.set(text, text);
     return text;
   };
+  // Registered before graphql-ws's own listener, so that every socket's `send` is wrapped first.
+  const frames = new SharedFrames();
+  wss.on('connection', (socket) => frames.adopt(socket));
   /** Each operation's connection id, for the log lines of its execution. */
   const requestIds = new WeakMap<object, string>();
   const inContext = <T>(args: ExecutionArgs, run: () => T): T => withLogContext({ reqId: requestIds.get(args.contextValue as object) }, run);
@@ -89,6 +93,7 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
       isProd: true,
       execute: (args) => inContext(args, () => (args.rootValue as Enveloped).execute(args)),
       subscribe: (args) => inContext(args, () => (args.rootValue as Enveloped).subscribe(args)),
+      onNext: (ctx, _id, _payload, _args, result) => frames.payloadFor(ctx.extra.socket, result),
       onConnect: (ctx) => {
         const reqId = requestIdOf(ctx.extra.request.headers['x-request-id']);
         ctx.extra.reqId = reqId;
