@@ -33,11 +33,21 @@ export interface JobUpdate {
 }
 
 /**
- * `catchUp`: the outcome comes from a resync, not an event, and may be older than one already
- * reported. `updateFor`: the update object every stream with the same `previousState` gets for
- * this event, so that what is made of it downstream (a GraphQL result) can be made once.
+ * One outcome as every stream watching its job sees it: judged, keyed and signed once, however
+ * many streams it reaches. `catchUp`: it comes from a resync, not an event, and may be older than
+ * one already reported. `updateFor`: the update object every stream with the same
+ * `previousState` gets for this event, so that what is made of it downstream (a GraphQL result)
+ * can be made once.
  */
-type Listener = (outcome: JobOutcome, catchUp?: boolean, updateFor?: (previousState: JobState | null) => JobUpdate) => void;
+interface FeedEvent {
+  readonly outcome: JobOutcome;
+  readonly key: string;
+  readonly signature: string;
+  readonly catchUp: boolean;
+  readonly updateFor?: ((previousState: JobState | null) => JobUpdate) | undefined;
+}
+
+type Listener = (event: FeedEvent) => void;
 
 interface Topic {
   readonly ref: JobRef;
@@ -86,9 +96,7 @@ interface Delivery {
   readonly topic: Topic;
   readonly listeners: readonly Listener[];
   next: number;
-  readonly outcome: JobOutcome;
-  readonly catchUp: boolean;
-  readonly updateFor?: (previousState: JobState | null) => JobUpdate;
+  readonly event: FeedEvent;
 }
 
 export class JobFeed {
@@ -136,14 +144,11 @@ export class JobFeed {
       this.streams += 1;
       const reported = new Map<string, Reported>();
       for (const key of unique.keys()) reported.set(key, { signature: null, state: null, checkedAt: 0, final: false, release: null });
-      let early: [JobOutcome, boolean][] | null = [];
+      let early: FeedEvent[] | null = [];
       let open = unique.size;
 
-      const report: Listener = (answer, catchUp = false, updateFor) => {
-        // Events come judged by the poller that published them (the lease holder's, in a cluster); loads are judged here.
-        const outcome = this.notFound.judge(answer);
-        const entry = reported.get(refKey(outcome.ref));
-        const signature = outcomeSignature(outcome);
+      const report: Listener = ({ outcome, key, signature, catchUp, updateFor }) => {
+        const entry = reported.get(key);
         if (!entry || entry.final || entry.signature === signature) return;
         if (catchUp && outcome.checkedAt.getTime() < entry.checkedAt) return;
         // A provisional not found becoming final is no news to the subscriber: it only ends the watch.
@@ -163,22 +168,23 @@ export class JobFeed {
         if (open === 0) queue.end();
       };
       // Changes published while the first answers are on their way wait their turn.
-      const listener: Listener = (outcome, catchUp = false, updateFor) => (early ? early.push([outcome, catchUp]) : report(outcome, catchUp, updateFor));
+      const listener: Listener = (event) => (early ? early.push(event) : report(event));
       for (const ref of unique.values()) this.listen(ref, listener);
       const unstop = options.stop ? onStop(options.stop, () => void queue.return()) : () => {};
 
       this.options.store.load([...unique.values()]).then(
         (current) => {
           if (queue.ended) return;
-          current.forEach((outcome) => report(outcome));
+          const loaded = current.map((outcome) => this.prepare(outcome, false));
+          loaded.forEach(report);
           // `current` is in the order of `unique`.
           [...unique.entries()].forEach(([key, ref], index) => {
             const entry = reported.get(key)!;
-            if (!entry.final && !queue.ended) entry.release = this.options.poller.watch(ref, this.notFound.judge(current[index]!));
+            if (!entry.final && !queue.ended) entry.release = this.options.poller.watch(ref, loaded[index]!.outcome);
           });
           const queued = early ?? [];
           early = null;
-          queued.forEach(([outcome, catchUp]) => report(outcome, catchUp));
+          queued.forEach(report);
         },
         (error: unknown) => queue.fail(error),
       );
@@ -207,8 +213,18 @@ export class JobFeed {
     const outcomes = await this.options.store.reload(refs).catch(() => []);
     for (const outcome of outcomes) {
       const topic = this.topics.get(refKey(outcome.ref));
-      if (topic) this.deliver({ topic, listeners: [...topic.listeners], next: 0, outcome, catchUp: true });
+      if (topic) this.deliver({ topic, listeners: [...topic.listeners], next: 0, event: this.prepare(outcome, true) });
     }
+  }
+
+  /**
+   * The event every stream gets for `outcome`. Events come judged by the poller that published
+   * them (the lease holder's, in a cluster), which `judge` leaves as they are; loads and resyncs
+   * are judged here.
+   */
+  private prepare(outcome: JobOutcome, catchUp: boolean, updateFor?: (previousState: JobState | null) => JobUpdate): FeedEvent {
+    const judged = this.notFound.judge(outcome);
+    return { outcome: judged, key: refKey(judged.ref), signature: outcomeSignature(judged), catchUp, updateFor };
   }
 
   private listen(ref: JobRef, listener: Listener): void {
@@ -247,7 +263,7 @@ export class JobFeed {
         }
         return update;
       };
-      this.deliver({ topic, listeners: [...topic.listeners], next: 0, outcome, catchUp: false, updateFor });
+      this.deliver({ topic, listeners: [...topic.listeners], next: 0, event: this.prepare(outcome, false, updateFor) });
     }
   }
 
@@ -270,7 +286,7 @@ export class JobFeed {
           const listener = delivery.listeners[delivery.next++]!;
           this.spent += 1;
           // A stream that left meanwhile gets nothing.
-          if (delivery.topic.listeners.has(listener)) listener(delivery.outcome, delivery.catchUp, delivery.updateFor);
+          if (delivery.topic.listeners.has(listener)) listener(delivery.event);
         }
         this.queue.shift();
       }
