@@ -11,8 +11,10 @@
  * Per job, the registry serialises these transactions (the job's row lock), so per job the
  * `id` order is the event order.
  *
- * Webhooks are read in the same transaction (a small table), so a webhook created, changed or
- * disabled on any instance counts from its commit on, cluster-wide, with no cache to invalidate.
+ * Webhooks are read in the same transaction (a small table), once per transaction however many
+ * jobs it writes (the tracker writes up to 100), so a webhook created, changed or disabled on any
+ * instance counts from its commit on, cluster-wide, with no cache to invalidate beyond the
+ * transaction.
  */
 import type { Transaction } from 'kysely';
 import { refKey, type Provider } from '../jobs/model.js';
@@ -49,6 +51,16 @@ interface PendingEvent {
   readonly at: Date;
 }
 
+async function readSubscribers(trx: Transaction<Database>): Promise<Subscriber[]> {
+  const rows = await withWebhookTables(trx).selectFrom('webhooks').select(['id', 'events', 'filter', 'providers']).where('enabled', '=', true).execute();
+  return rows.map((row) => ({
+    id: row.id,
+    events: row.events as WebhookEvent[],
+    filter: filterFromJson(row.filter),
+    providers: (row.providers as Provider[] | null) ?? undefined,
+  }));
+}
+
 /** A stored filter (JSON) as a `TrackedJobFilter`: its dates were strings. */
 export function filterFromJson(value: unknown): TrackedJobFilter | null {
   if (value === null || value === undefined) return null;
@@ -59,14 +71,18 @@ export function filterFromJson(value: unknown): TrackedJobFilter | null {
 
 /** The registry hooks that fill the outbox. */
 export function createOutbox(options: OutboxOptions): RegistryHooks {
-  async function subscribers(trx: Transaction<Database>): Promise<Subscriber[]> {
-    const rows = await withWebhookTables(trx).selectFrom('webhooks').select(['id', 'events', 'filter', 'providers']).where('enabled', '=', true).execute();
-    return rows.map((row) => ({
-      id: row.id,
-      events: row.events as WebhookEvent[],
-      filter: filterFromJson(row.filter),
-      providers: (row.providers as Provider[] | null) ?? undefined,
-    }));
+  /** The enabled webhooks as each open transaction read them (forgotten with the transaction). */
+  const read = new WeakMap<Transaction<Database>, Promise<Subscriber[]>>();
+
+  function subscribers(trx: Transaction<Database>): Promise<Subscriber[]> {
+    let found = read.get(trx);
+    if (!found) {
+      found = readSubscribers(trx);
+      read.set(trx, found);
+      // A failed read is not kept: the transaction fails with it anyway.
+      found.catch(() => read.delete(trx));
+    }
+    return found;
   }
 
   async function write(trx: Transaction<Database>, events: readonly PendingEvent[]): Promise<void> {
