@@ -16,6 +16,7 @@
  * instance counts from its commit on, cluster-wide, with no cache to invalidate beyond the
  * transaction.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Transaction } from 'kysely';
 import { refKey, type Provider } from '../jobs/model.js';
 import { matchesFilter } from '../registry/filter-match.js';
@@ -114,6 +115,10 @@ export function createOutbox(options: OutboxOptions): RegistryHooks {
     if (rows.length === 0) return;
     await withWebhookTables(trx).insertInto('webhook_deliveries').values(rows).execute();
     options.onEnqueued?.(rows.length);
+    // The tracker writes up to 100 jobs per transaction, each a chain of statements resolved in
+    // microtasks; on PGlite (in this event loop) a whole batch would hold timers and sockets, the
+    // poller's among them, until its commit. A turn per job written lets them run in between.
+    await nextTurn();
   }
 
   return {
