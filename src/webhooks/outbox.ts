@@ -11,12 +11,12 @@
  * Per job, the registry serialises these transactions (the job's row lock), so per job the
  * `id` order is the event order.
  *
- * Webhooks are read in the same transaction (a small table), once per transaction however many
- * jobs it writes (the tracker writes up to 100), so a webhook created, changed or disabled on any
+ * A tracker batch (up to 100 jobs in one transaction) comes as one `onChangedMany`: one insert
+ * for all its events. Webhooks are read in the same transaction (a small table), once per
+ * transaction however many jobs it writes, so a webhook created, changed or disabled on any
  * instance counts from its commit on, cluster-wide, with no cache to invalidate beyond the
  * transaction.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Transaction } from 'kysely';
 import { refKey, type Provider } from '../jobs/model.js';
 import { matchesFilter } from '../registry/filter-match.js';
@@ -36,6 +36,9 @@ export interface OutboxOptions {
   /** Each delivery row written (counted before the commit; a rolled-back one never runs). */
   readonly onEnqueued?: (count: number) => void;
 }
+
+/** Delivery rows per insert statement at most. */
+const INSERT_CHUNK = 1000;
 
 /** A webhook as the outbox matches it. */
 interface Subscriber {
@@ -86,6 +89,18 @@ export function createOutbox(options: OutboxOptions): RegistryHooks {
     return found;
   }
 
+  /** `job.changed` for a change, then `job.finished` when the job became done. */
+  function changeEvents(result: ObservationResult): PendingEvent[] {
+    const job = result.job;
+    if (!job) return [];
+    const at = job.checkedAt ?? new Date(options.clock.now());
+    const events: PendingEvent[] = [];
+    if (result.changed) events.push({ event: 'JOB_CHANGED', job, previousState: result.previousState, at });
+    // Hooks run only for a change or a job becoming final; once done, nothing is recorded again.
+    if (job.done && (result.changed || result.becameFinal)) events.push({ event: 'JOB_FINISHED', job, previousState: result.previousState, at });
+    return events;
+  }
+
   async function write(trx: Transaction<Database>, events: readonly PendingEvent[]): Promise<void> {
     if (events.length === 0) return;
     const hooks = await subscribers(trx);
@@ -112,13 +127,11 @@ export function createOutbox(options: OutboxOptions): RegistryHooks {
         });
       }
     }
-    if (rows.length === 0) return;
-    await withWebhookTables(trx).insertInto('webhook_deliveries').values(rows).execute();
-    options.onEnqueued?.(rows.length);
-    // The tracker writes up to 100 jobs per transaction, each a chain of statements resolved in
-    // microtasks; on PGlite (in this event loop) a whole batch would hold timers and sockets, the
-    // poller's among them, until its commit. A turn per job written lets them run in between.
-    await nextTurn();
+    // Chunks keep a statement well under PostgreSQL's 65 535 parameters (8 per row) with many webhooks.
+    for (let from = 0; from < rows.length; from += INSERT_CHUNK) {
+      await withWebhookTables(trx).insertInto('webhook_deliveries').values(rows.slice(from, from + INSERT_CHUNK)).execute();
+    }
+    if (rows.length > 0) options.onEnqueued?.(rows.length);
   }
 
   return {
@@ -128,15 +141,8 @@ export function createOutbox(options: OutboxOptions): RegistryHooks {
         jobs.map((job) => ({ event: 'JOB_TRACKED', job, previousState: null, at: job.trackedAt })),
       );
     },
-    async onChanged(trx, result: ObservationResult) {
-      const job = result.job;
-      if (!job) return;
-      const at = job.checkedAt ?? new Date(options.clock.now());
-      const events: PendingEvent[] = [];
-      if (result.changed) events.push({ event: 'JOB_CHANGED', job, previousState: result.previousState, at });
-      // Hooks run only for a change or a job becoming final; once done, nothing is recorded again.
-      if (job.done && (result.changed || result.becameFinal)) events.push({ event: 'JOB_FINISHED', job, previousState: result.previousState, at });
-      await write(trx, events);
-    },
+    onChanged: (trx, result: ObservationResult) => write(trx, changeEvents(result)),
+    // A tracker batch: every job's events in one insert (ids in event order, job after job).
+    onChangedMany: (trx, results) => write(trx, results.flatMap(changeEvents)),
   };
 }
