@@ -320,6 +320,9 @@ describe('secrets', () => {
     await waitFor(() => receiver.requests.length === 1, { what: 'the first test delivery' });
     expect(String(receiver.requests[0]!.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect([signedBy(receiver.requests[0]!, old), signedBy(receiver.requests[0]!, rotated)]).toEqual([true, true]);
+    // Recorded before a day passes: a day lapses the lease of a delivery still being recorded,
+    // and it would rightly be sent again (at least once).
+    await waitFor(() => recorded === 1, { what: 'the first test delivery recorded' });
 
     clock.advance(DAY + 1);
     await service.sendTest(CALLER, id, 'hook-1');
