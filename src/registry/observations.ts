@@ -54,6 +54,12 @@ export interface RecordObservationOptions {
   readonly inTransaction?: (trx: Transaction<Database>, result: ObservationResult) => Promise<void>;
 }
 
+/** `recordObservations`' options: one transaction for a batch of jobs. */
+export interface RecordObservationsOptions extends Omit<RecordObservationOptions, 'signature'> {
+  /** Runs once inside the transaction after every job's writes and hooks, before the commit (rows written for the whole batch at once). */
+  readonly beforeCommit?: (trx: Transaction<Database>) => Promise<void>;
+}
+
 const NOT_TRACKED: ObservationResult = { tracked: false, changed: false, previousState: null, becameFinal: false, job: null };
 const NOT_STARTED: ReadonlySet<JobState> = new Set(['QUEUED', 'UNKNOWN']);
 
@@ -92,13 +98,13 @@ export interface ObservationBatchItem {
  * Records the observations of several jobs in ONE transaction (the tracker's write batches):
  * the rows are locked in id order (so two instances' batches cannot deadlock), then each job's
  * observations are applied in order, exactly as `recordObservation` would one by one; the hook
- * runs for each. Answers one list of results per item, in input order (NOT_TRACKED results for
- * an id no longer tracked).
+ * runs for each, and `beforeCommit` once after all of them. Answers one list of results per
+ * item, in input order (NOT_TRACKED results for an id no longer tracked).
  */
 export async function recordObservations(
   db: Db,
   items: readonly ObservationBatchItem[],
-  options: Omit<RecordObservationOptions, 'signature'>,
+  options: RecordObservationsOptions,
 ): Promise<ObservationResult[][]> {
   if (items.length === 0) return [];
   return inTransaction(db, async (trx) => {
@@ -133,6 +139,7 @@ export async function recordObservations(
       }
       answers.push(results);
     }
+    await options.beforeCommit?.(trx);
     return answers;
   });
 }

@@ -23,6 +23,7 @@ import {
   type ObservationBatchItem,
   type ObservationResult,
   type RecordObservationOptions,
+  type RecordObservationsOptions,
   history,
   markChecked,
   recordObservation,
@@ -73,7 +74,7 @@ export interface Registry {
   /** Records several jobs' observations in one transaction (see `observations.ts`); one result list per item. */
   recordObservations(
     items: readonly ObservationBatchItem[],
-    options?: Omit<RecordObservationOptions, 'notFoundGraceMs' | 'signature'>,
+    options?: Omit<RecordObservationsOptions, 'notFoundGraceMs'>,
   ): Promise<ObservationResult[][]>;
   /** Moves `checked_at` of jobs whose answer changed nothing, in one statement; answers the rows moved. */
   markChecked(marks: readonly CheckedMark[]): Promise<number>;

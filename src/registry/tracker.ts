@@ -24,8 +24,10 @@
  *   `UNTRACKED` or a final `CHANGED`. The poll leases keep one poll per interval cluster-wide.
  *
  * `hooks` is the outbox port for webhooks: it runs INSIDE the transaction that tracks jobs or
- * writes a change, so that what it writes commits with the cause or not at all.
+ * writes a change, so that what it writes commits with the cause or not at all; a write batch's
+ * changes go to it together (`onChangedMany`), after every job's own writes, before the commit.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Transaction } from 'kysely';
 import type { TrackedJobMessage, JobPubSub } from '../jobs/events.js';
 import type { JobOutcome, JobRef } from '../jobs/model.js';
@@ -45,9 +47,11 @@ export interface RegistryHooks {
   onTracked(trx: Transaction<Database>, jobs: readonly TrackedJob[]): Promise<void>;
   /** An observation that wrote a history entry or made a job final. */
   onChanged(trx: Transaction<Database>, result: ObservationResult): Promise<void>;
+  /** The same for several observations of one transaction (a tracker batch), in order: one write for all. */
+  onChangedMany(trx: Transaction<Database>, results: readonly ObservationResult[]): Promise<void>;
 }
 
-export const NO_HOOKS: RegistryHooks = { onTracked: async () => {}, onChanged: async () => {} };
+export const NO_HOOKS: RegistryHooks = { onTracked: async () => {}, onChanged: async () => {}, onChangedMany: async () => {} };
 
 /** What the tracker needs of the poller. */
 export interface TrackerPoller {
@@ -244,11 +248,20 @@ export class Tracker implements PollObserver {
 
   private async write(registry: Registry, batch: Watch[]): Promise<void> {
     this.writes += 1;
+    /** What the hooks write, for the whole batch at once before the commit. */
+    const changes: ObservationResult[] = [];
     const answers = await registry.recordObservations(
       batch.map((watch) => ({ id: watch.id, outcomes: watch.writing ?? [] })),
-      { inTransaction: async (trx, written) => {
-        if (written.changed || written.becameFinal) await this.hooks.onChanged(trx, written);
-      } },
+      {
+        inTransaction: async (_trx, written) => {
+          if (written.changed || written.becameFinal) changes.push(written);
+          // On PGlite every statement runs in this event loop and resolves in a microtask: a
+          // turn per observation lets timers and sockets (the poller's) run during a batch of
+          // 100 jobs instead of after its commit.
+          await nextTurn();
+        },
+        beforeCommit: (trx) => this.hooks.onChangedMany(trx, changes),
+      },
     );
     // Committed: announce every change, in order, then follow on.
     for (const [index, watch] of batch.entries()) {

@@ -11,8 +11,10 @@
  *   and in the same statement the claim sets `next_attempt_at` to a lease (`leaseUntil`) and
  *   counts the attempt, then commits: no lock is held while receivers are asked. A process killed
  *   mid-attempt leaves the lease to lapse; the delivery is then claimed again (at least once).
- * - Batches: up to `limit` rows, at most `perWebhook` of any one webhook, none of the webhooks in
- *   `skipWebhooks` (those this instance already has enough of in hand). Bounding what a webhook
+ * - Batches: up to `limit` rows, at most `perWebhook` of any one webhook (its oldest due), none of
+ *   the webhooks in `skipWebhooks` (those this instance already has enough of in hand). Rows a
+ *   webhook's lateral locked beyond the overall `limit` are released unchanged at the end of
+ *   the statement (its own transaction). Bounding what a webhook
  *   has claimed, not only what it has in flight, keeps every claimed delivery well inside its
  *   lease even when its receiver times out on every attempt.
  */
@@ -59,34 +61,7 @@ interface ClaimRow {
 /** Claims due deliveries (see the header), oldest id first. */
 export async function claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<ClaimedDelivery[]> {
   if (request.limit <= 0 || request.perWebhook <= 0) return [];
-  const skip = request.skipWebhooks ?? [];
-  // The candidates are locked (skip locked); those the per-webhook cut leaves out are released
-  // unchanged at the end of the statement. Window functions cannot sit beside FOR UPDATE, hence
-  // the two steps.
-  const result = await sql<ClaimRow>`
-    with candidates as (
-      select d.id, d.webhook_id, d.next_attempt_at from webhook_deliveries d
-      join webhooks w on w.id = d.webhook_id
-      where d.status in ('PENDING', 'FAILED') and d.next_attempt_at <= ${request.now} and w.enabled
-        ${skip.length > 0 ? sql`and d.webhook_id <> all(${sql.val([...skip])}::uuid[])` : sql``}
-        and not exists (
-          select 1 from webhook_deliveries e
-          where e.webhook_id = d.webhook_id and e.job_key = d.job_key and e.id < d.id
-            and e.status in ('PENDING', 'FAILED'))
-      order by d.next_attempt_at, d.id
-      limit ${request.limit}
-      for update of d skip locked
-    ), due as (
-      select id from (
-        select id, row_number() over (partition by webhook_id order by next_attempt_at, id) as rank from candidates
-      ) ranked
-      where rank <= ${request.perWebhook}
-    )
-    update webhook_deliveries set next_attempt_at = ${request.leaseUntil}, attempts = webhook_deliveries.attempts + 1
-    from due, webhooks w
-    where webhook_deliveries.id = due.id and w.id = webhook_deliveries.webhook_id
-    returning webhook_deliveries.id, webhook_deliveries.webhook_id, webhook_deliveries.payload, webhook_deliveries.message_id,
-      webhook_deliveries.attempts, w.url, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_until`.execute(db);
+  const result = await claimStatement(request).execute(db);
   return result.rows
     .map((row) => ({
       id: Number(row.id),
@@ -100,6 +75,40 @@ export async function claimDue(db: Kysely<Database>, request: ClaimRequest): Pro
       previousSecretUntil: row.previous_secret_until === null ? null : new Date(row.previous_secret_until),
     }))
     .sort((a, b) => a.id - b.id);
+}
+
+/** The claim's one statement (tests read its plan). */
+export function claimStatement(request: ClaimRequest) {
+  const skip = request.skipWebhooks ?? [];
+  // Per webhook, its oldest due deliveries through `webhook_deliveries_claim` (webhook, due
+  // time, id), each checked against its job's oldest in flight through `webhook_deliveries_in_flight`:
+  // a few index probes per claimed row, however long the queue. The shape is chosen so that the
+  // plan stays this one without statistics (PGlite has no autovacuum, hence no ANALYZE): a
+  // lateral with its own limit, `min(id)` (an index lookup, not a join the planner may hash) and
+  // the update by `= any(array(…))` (the primary key).
+  return sql<ClaimRow>`
+    with due as (
+      select c.id from webhooks w
+      cross join lateral (
+        select d.id, d.next_attempt_at from webhook_deliveries d
+        where d.webhook_id = w.id and d.status in ('PENDING', 'FAILED') and d.next_attempt_at <= ${request.now}
+          and (d.job_key is null or d.id = (
+            select min(e.id) from webhook_deliveries e
+            where e.webhook_id = d.webhook_id and e.job_key = d.job_key and e.status in ('PENDING', 'FAILED')))
+        order by d.next_attempt_at, d.id
+        limit ${request.perWebhook}
+        for update of d skip locked
+      ) c
+      where w.enabled
+        ${skip.length > 0 ? sql`and w.id <> all(${sql.val([...skip])}::uuid[])` : sql``}
+      order by c.next_attempt_at, c.id
+      limit ${request.limit}
+    )
+    update webhook_deliveries set next_attempt_at = ${request.leaseUntil}, attempts = webhook_deliveries.attempts + 1
+    from webhooks w
+    where webhook_deliveries.id = any(array(select id from due)) and w.id = webhook_deliveries.webhook_id
+    returning webhook_deliveries.id, webhook_deliveries.webhook_id, webhook_deliveries.payload, webhook_deliveries.message_id,
+      webhook_deliveries.attempts, w.url, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_until`;
 }
 
 /**

@@ -4,9 +4,15 @@
  * The path of a delivery: claimed in a batch (`claim.ts`: `FOR UPDATE … SKIP LOCKED`, at most
  * one delivery per job and webhook at a time, so per job the order holds) → signed and POSTed
  * (`deliver.ts`), up to `concurrency` at once per webhook, different jobs in parallel → recorded
- * in batches (`record.ts`): whatever finished while the previous batch was being written goes in
- * the next transaction, as a group commit. Recording a delivery makes its job's next event due,
- * so every recorded batch is followed by a claim.
+ * in batches (`record.ts`): a finished attempt waits up to `recordLingerMs` (20 ms) for others,
+ * unless `recordBatchSize` (100) finished or nothing else is running, and whatever finished
+ * while the previous batch was being written goes in the next one, as a group commit; a batch of
+ * successes is one statement. Recording a delivery makes its job's next event due, so every
+ * recorded batch is followed by a claim.
+ * - The event loop first: before each statement the dispatcher lets timers and sockets run
+ *   (`setImmediate`). On PGlite a statement runs inside this process's event loop, and
+ *   statements chained through promises alone would hold it, and the poller's timers, for as
+ *   long as the chain lasts.
  *
  * - Wake-ups: `wake()` is called after the commit of every transaction that wrote deliveries
  *   (the registry's announcements, heard by every instance of a cluster through Redis) and a
@@ -21,6 +27,7 @@
  * - Stop: no more claims; attempts running finish and are recorded; deliveries claimed but not
  *   started are given back (due at once), as are those of a webhook disabled meanwhile.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../logger.js';
 import type { Database } from '../registry/schema.js';
@@ -54,6 +61,16 @@ export interface DispatcherOptions {
   readonly concurrency?: number;
   /** Deliveries this instance holds at most (claimed, not yet recorded), all webhooks together; default 256. */
   readonly maxHeld?: number;
+  /**
+   * Attempts recorded in one statement at most; a batch is written once this many finished, when
+   * no attempt is running any more, or `recordLingerMs` after the first of them finished.
+   * Default 100.
+   */
+  readonly recordBatchSize?: number;
+  /** How long a finished attempt may wait for others to be recorded with (ms); default 20. */
+  readonly recordLingerMs?: number;
+  /** Each statement the dispatcher runs (tests count them). */
+  readonly onStatement?: (kind: 'claim' | 'record' | 'release') => void;
   /** How long a claim holds a delivery (ms), well above two attempts' timeout; default 60 s. */
   readonly leaseMs?: number;
   /** Per attempt (ms); default 10 s. */
@@ -90,6 +107,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const maxHeld = Math.max(concurrency, options.maxHeld ?? 256);
   const leaseMs = options.leaseMs ?? 60_000;
+  const recordBatchSize = Math.max(1, options.recordBatchSize ?? 100);
+  const recordLingerMs = Math.max(0, options.recordLingerMs ?? 20);
+  let lingering: NodeJS.Timeout | null = null;
   const recordOptions = { random: options.random ?? Math.random, delays: options.retryDelaysMs ?? RETRY_DELAYS_MS };
   const lanes = new Map<string, Lane>();
   const running = new Set<Promise<void>>();
@@ -135,12 +155,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       do {
         again = false;
         while (!stopped && held < maxHeld) {
+          // Timers and sockets first (the poller): on PGlite a statement runs in this event loop,
+          // and statements chained in microtasks would hold it for as long as they last.
+          await nextTurn();
+          if (stopped) break;
           const db = options.db();
           if (!db) break;
           const now = options.clock.now();
+          options.onStatement?.('claim');
           const skipWebhooks = [...lanes].filter(([, found]) => found.held >= concurrency).map(([id]) => id);
           const claimed = await claimDue(db, { now: new Date(now), leaseUntil: new Date(now + leaseMs), limit: maxHeld - held, perWebhook: concurrency, skipWebhooks });
           if (stopped) {
+            options.onStatement?.('release');
             await releaseClaims(db, claimed, new Date(options.clock.now()));
             break;
           }
@@ -169,7 +195,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         running.delete(attempt);
         finished.push({ delivery, result, at: options.clock.now() });
         drain(db, found);
-        void flush(db);
+        soon(db);
       });
       running.add(attempt);
     }
@@ -194,14 +220,37 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
   }
 
+  /**
+   * Records what finished now when a batch is full or nothing else is running (nothing more would
+   * come), else within `recordLingerMs`: a burst is recorded in batches of up to `recordBatchSize`, a
+   * statement each, rather than one statement per attempt.
+   */
+  function soon(db: Kysely<Database>): void {
+    if (finished.length >= recordBatchSize || running.size === 0 || stopped) {
+      void flush(db);
+      return;
+    }
+    lingering ??= setTimeout(() => {
+      lingering = null;
+      void flush(db);
+    }, recordLingerMs);
+  }
+
   /** Records what finished, batch after batch, until nothing is left; one recorder at a time. */
   function flush(db: Kysely<Database>): Promise<void> {
+    if (lingering) clearTimeout(lingering);
+    lingering = null;
+    // Nothing to record (a batch that lingered was taken by the recorder meanwhile): an IIFE with
+    // nothing to await would clear `recording` before being assigned to it.
+    if (finished.length === 0) return recording ?? Promise.resolve();
     recording ??= (async () => {
       try {
         while (finished.length > 0) {
-          const batch = finished;
-          finished = [];
-          await recordBatch(db, batch);
+          await nextTurn();
+          const batch = finished.slice(0, recordBatchSize);
+          finished = finished.slice(recordBatchSize);
+          options.onStatement?.('record');
+          await recordFinished(db, batch);
         }
       } finally {
         recording = null;
@@ -210,7 +259,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return recording;
   }
 
-  async function recordBatch(db: Kysely<Database>, batch: readonly FinishedAttempt[]): Promise<void> {
+  async function recordFinished(db: Kysely<Database>, batch: readonly FinishedAttempt[]): Promise<void> {
     try {
       const recorded = await recordAttempts(db, batch, recordOptions);
       for (const { attempt, outcome } of recorded.applied) {
@@ -236,6 +285,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (!found || found.waiting.length === 0) return;
     const returned = found.waiting.splice(0);
     try {
+      options.onStatement?.('release');
       await releaseClaims(db, returned, new Date(options.clock.now()));
     } catch (error) {
       warn(error, 'webhook deliveries could not be given back; their leases will lapse');

@@ -11,8 +11,11 @@
  * Per job, the registry serialises these transactions (the job's row lock), so per job the
  * `id` order is the event order.
  *
- * Webhooks are read in the same transaction (a small table), so a webhook created, changed or
- * disabled on any instance counts from its commit on, cluster-wide, with no cache to invalidate.
+ * A tracker batch (up to 100 jobs in one transaction) comes as one `onChangedMany`: one insert
+ * for all its events. Webhooks are read in the same transaction (a small table), once per
+ * transaction however many jobs it writes, so a webhook created, changed or disabled on any
+ * instance counts from its commit on, cluster-wide, with no cache to invalidate beyond the
+ * transaction.
  */
 import type { Transaction } from 'kysely';
 import { refKey, type Provider } from '../jobs/model.js';
@@ -34,6 +37,9 @@ export interface OutboxOptions {
   readonly onEnqueued?: (count: number) => void;
 }
 
+/** Delivery rows per insert statement at most. */
+const INSERT_CHUNK = 1000;
+
 /** A webhook as the outbox matches it. */
 interface Subscriber {
   readonly id: string;
@@ -49,6 +55,16 @@ interface PendingEvent {
   readonly at: Date;
 }
 
+async function readSubscribers(trx: Transaction<Database>): Promise<Subscriber[]> {
+  const rows = await withWebhookTables(trx).selectFrom('webhooks').select(['id', 'events', 'filter', 'providers']).where('enabled', '=', true).execute();
+  return rows.map((row) => ({
+    id: row.id,
+    events: row.events as WebhookEvent[],
+    filter: filterFromJson(row.filter),
+    providers: (row.providers as Provider[] | null) ?? undefined,
+  }));
+}
+
 /** A stored filter (JSON) as a `TrackedJobFilter`: its dates were strings. */
 export function filterFromJson(value: unknown): TrackedJobFilter | null {
   if (value === null || value === undefined) return null;
@@ -59,14 +75,30 @@ export function filterFromJson(value: unknown): TrackedJobFilter | null {
 
 /** The registry hooks that fill the outbox. */
 export function createOutbox(options: OutboxOptions): RegistryHooks {
-  async function subscribers(trx: Transaction<Database>): Promise<Subscriber[]> {
-    const rows = await withWebhookTables(trx).selectFrom('webhooks').select(['id', 'events', 'filter', 'providers']).where('enabled', '=', true).execute();
-    return rows.map((row) => ({
-      id: row.id,
-      events: row.events as WebhookEvent[],
-      filter: filterFromJson(row.filter),
-      providers: (row.providers as Provider[] | null) ?? undefined,
-    }));
+  /** The enabled webhooks as each open transaction read them (forgotten with the transaction). */
+  const read = new WeakMap<Transaction<Database>, Promise<Subscriber[]>>();
+
+  function subscribers(trx: Transaction<Database>): Promise<Subscriber[]> {
+    let found = read.get(trx);
+    if (!found) {
+      found = readSubscribers(trx);
+      read.set(trx, found);
+      // A failed read is not kept: the transaction fails with it anyway.
+      found.catch(() => read.delete(trx));
+    }
+    return found;
+  }
+
+  /** `job.changed` for a change, then `job.finished` when the job became done. */
+  function changeEvents(result: ObservationResult): PendingEvent[] {
+    const job = result.job;
+    if (!job) return [];
+    const at = job.checkedAt ?? new Date(options.clock.now());
+    const events: PendingEvent[] = [];
+    if (result.changed) events.push({ event: 'JOB_CHANGED', job, previousState: result.previousState, at });
+    // Hooks run only for a change or a job becoming final; once done, nothing is recorded again.
+    if (job.done && (result.changed || result.becameFinal)) events.push({ event: 'JOB_FINISHED', job, previousState: result.previousState, at });
+    return events;
   }
 
   async function write(trx: Transaction<Database>, events: readonly PendingEvent[]): Promise<void> {
@@ -95,9 +127,11 @@ export function createOutbox(options: OutboxOptions): RegistryHooks {
         });
       }
     }
-    if (rows.length === 0) return;
-    await withWebhookTables(trx).insertInto('webhook_deliveries').values(rows).execute();
-    options.onEnqueued?.(rows.length);
+    // Chunks keep a statement well under PostgreSQL's 65 535 parameters (8 per row) with many webhooks.
+    for (let from = 0; from < rows.length; from += INSERT_CHUNK) {
+      await withWebhookTables(trx).insertInto('webhook_deliveries').values(rows.slice(from, from + INSERT_CHUNK)).execute();
+    }
+    if (rows.length > 0) options.onEnqueued?.(rows.length);
   }
 
   return {
@@ -107,15 +141,8 @@ export function createOutbox(options: OutboxOptions): RegistryHooks {
         jobs.map((job) => ({ event: 'JOB_TRACKED', job, previousState: null, at: job.trackedAt })),
       );
     },
-    async onChanged(trx, result: ObservationResult) {
-      const job = result.job;
-      if (!job) return;
-      const at = job.checkedAt ?? new Date(options.clock.now());
-      const events: PendingEvent[] = [];
-      if (result.changed) events.push({ event: 'JOB_CHANGED', job, previousState: result.previousState, at });
-      // Hooks run only for a change or a job becoming final; once done, nothing is recorded again.
-      if (job.done && (result.changed || result.becameFinal)) events.push({ event: 'JOB_FINISHED', job, previousState: result.previousState, at });
-      await write(trx, events);
-    },
+    onChanged: (trx, result: ObservationResult) => write(trx, changeEvents(result)),
+    // A tracker batch: every job's events in one insert (ids in event order, job after job).
+    onChangedMany: (trx, results) => write(trx, results.flatMap(changeEvents)),
   };
 }

@@ -14,7 +14,7 @@ import { providerCatalog } from '../../src/providers/catalog.js';
 import type { RegistryDatabase } from '../../src/registry/database.js';
 import { type Registry, createRegistry } from '../../src/registry/registry.js';
 import type { Database } from '../../src/registry/schema.js';
-import { Tracker } from '../../src/registry/tracker.js';
+import { type RegistryHooks, Tracker } from '../../src/registry/tracker.js';
 import { reviveTrackedJob } from '../../src/registry/tracked-job.js';
 import { openTestPglite } from '../support/pglite-template.js';
 import { waitFor } from '../support/wait.js';
@@ -129,7 +129,7 @@ interface Harness {
   historyWrites: number;
 }
 
-async function harness(options: { writeBatchSize?: number; writeConcurrency?: number } = {}): Promise<Harness> {
+async function harness(options: { writeBatchSize?: number; writeConcurrency?: number; hooks?: RegistryHooks } = {}): Promise<Harness> {
   const counting = countingDatabase(database.db);
   const registry = createRegistry(counting.db, { catalog: providerCatalog, clock: { now: () => now }, notFoundGraceMs: 10_000 });
   const pubsub = createJobPubSub();
@@ -199,6 +199,52 @@ async function historyOf(ref: JobRef): Promise<string[]> {
 async function forgetEveryJob(): Promise<void> {
   await sql`delete from tracked_jobs`.execute(database.db);
 }
+
+describe('the hooks of a write batch', () => {
+  it('get the changes of a batch together before the commit, and the event loop turns between its jobs', async () => {
+    await forgetEveryJob();
+    const batches: number[] = [];
+    let single = 0;
+    // Turns of the event loop, counted from before the batch is written to its hooks.
+    let turns = 0;
+    let counting = true;
+    const turn = () => {
+      turns += 1;
+      if (counting) setImmediate(turn);
+    };
+    const turnsAtHooks: number[] = [];
+    const hooks: RegistryHooks = {
+      onTracked: async () => {},
+      onChanged: async () => {
+        single += 1;
+      },
+      onChangedMany: async (_trx, results) => {
+        batches.push(results.length);
+        turnsAtHooks.push(turns);
+      },
+    };
+    const jobs = Array.from({ length: 10 }, zendeskRef);
+    // One write at a time: the first answer starts a batch alone, the nine after it wait for one.
+    const current = await harness({ hooks, writeConcurrency: 1 });
+    try {
+      await trackRunning(current.registry, jobs);
+      await current.tracker.resume(current.registry);
+      setImmediate(turn);
+      const open = current.database.hold();
+      for (const ref of jobs) current.tracker.observed(ref, snapshot(ref, 'COMPLETED', 100), earlier(ref, 'RUNNING', 0));
+      open();
+      await current.tracker.settled();
+      counting = false;
+      expect(batches).toEqual([1, 9]);
+      expect(single).toBe(0);
+      // On PGlite the statements resolve in microtasks: without a turn per job, hardly any would pass.
+      expect(turnsAtHooks[1]! - turnsAtHooks[0]!).toBeGreaterThanOrEqual(9);
+    } finally {
+      counting = false;
+      await current.tracker.stop();
+    }
+  }, SLOW_MS);
+});
 
 describe('the tracker at scale', () => {
   // Enough for several 100-job batches; more only slows the suite.

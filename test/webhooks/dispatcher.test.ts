@@ -12,6 +12,7 @@ import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/logger.js';
 import type { RegistryDatabase } from '../../src/registry/database.js';
+import { claimStatement } from '../../src/webhooks/claim.js';
 import { DEFAULT_TIMEOUT_MS } from '../../src/webhooks/deliver.js';
 import { type WebhookService, type WebhookServiceOptions, createWebhookService } from '../../src/webhooks/service.js';
 import { withWebhookTables } from '../../src/webhooks/tables.js';
@@ -162,6 +163,92 @@ describe('a burst', () => {
   });
 });
 
+describe('batches', () => {
+  /** Statements the dispatcher ran, by kind, and whether timers ran before each (see `yields`). */
+  function countStatements() {
+    const counts = { claim: 0, record: 0, release: 0 };
+    const turned = { claim: true, record: true, release: true };
+    let backToBack = 0;
+    let stopped = false;
+    // Set once per event-loop turn: a statement that finds its kind's unset followed the previous
+    // one of its loop within the same turn, without letting timers and sockets run in between.
+    const turn = () => {
+      turned.claim = turned.record = turned.release = true;
+      if (!stopped) setImmediate(turn);
+    };
+    setImmediate(turn);
+    return {
+      counts,
+      backToBack: () => backToBack,
+      stop: () => (stopped = true),
+      onStatement(kind: 'claim' | 'record' | 'release') {
+        counts[kind] += 1;
+        if (!turned[kind]) backToBack += 1;
+        turned[kind] = false;
+      },
+    };
+  }
+
+  it('records attempts that finish together in one statement, not one each', async () => {
+    const statements = countStatements();
+    // No lingering here: a batch is written when it is full or nothing else is running.
+    const service = startService({ concurrency: 4, recordLingerMs: 60_000, onStatement: statements.onStatement });
+    const { id } = await createWebhook(service);
+    receiver.answer({ hold: true });
+    await enqueue(id, ['B-0', 'B-1', 'B-2', 'B-3'], ['only']);
+    service.wake();
+    await waitFor(() => receiver.held() === 4, { what: 'four attempts open' });
+    receiver.release();
+    await waitFor(() => recorded === 4, { what: 'four attempts recorded' });
+    statements.stop();
+    expect(statements.counts.record).toBe(1);
+    expect((await deliveries(id)).map((row) => row.status)).toEqual(Array(4).fill('DELIVERED'));
+  });
+
+  it('records at most recordBatchSize attempts per statement, letting timers run between statements', async () => {
+    const statements = countStatements();
+    const service = startService({ concurrency: 4, recordBatchSize: 1, recordLingerMs: 60_000, onStatement: statements.onStatement });
+    const { id } = await createWebhook(service);
+    receiver.answer({ hold: true });
+    await enqueue(id, ['C-0', 'C-1', 'C-2', 'C-3'], ['only']);
+    service.wake();
+    await waitFor(() => receiver.held() === 4, { what: 'four attempts open' });
+    receiver.release();
+    await waitFor(() => recorded === 4, { what: 'four attempts recorded' });
+    statements.stop();
+    expect(statements.counts.record).toBe(4);
+    expect(statements.backToBack()).toBe(0);
+  });
+
+  it('claims through the index: reads a few rows per delivery claimed, not the whole queue (no statistics, as on PGlite)', async () => {
+    const service = startService();
+    const { id } = await createWebhook(service);
+    await service.close();
+    services.splice(0);
+    // 500 jobs with two events each; the claim takes the first event of 16 of them.
+    const jobs = Array.from({ length: 500 }, (_, index) => `Q-${index}`);
+    await enqueue(id, jobs, ['first', 'second']);
+    const statement = claimStatement({ now: new Date(clock.now()), leaseUntil: new Date(clock.now() + 60_000), limit: 256, perWebhook: 16 });
+    const { rows } = await sql<{ 'QUERY PLAN': unknown }>`explain (analyze, format json) ${statement}`.execute(database.db);
+    expect((await deliveries(id)).filter((row) => row.attempts === 1)).toHaveLength(16);
+    // The whole queue is 1 000 rows in flight; the claim reads its 16 and its jobs' lookups.
+    expect(rowsRead(rows[0]!['QUERY PLAN'], 'webhook_deliveries')).toBeLessThan(200);
+  });
+});
+
+/** Rows the plan's scans of `table` read (returned and filtered out), over every loop. */
+function rowsRead(plan: unknown, table: string): number {
+  let total = 0;
+  const visit = (node: Record<string, unknown>) => {
+    if (node['Relation Name'] === table && String(node['Node Type']).includes('Scan')) {
+      total += (Number(node['Actual Rows'] ?? 0) + Number(node['Rows Removed by Filter'] ?? 0)) * Number(node['Actual Loops'] ?? 1);
+    }
+    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) visit(child);
+  };
+  for (const entry of plan as { Plan: Record<string, unknown> }[]) visit(entry.Plan);
+  return total;
+}
+
 describe('failures', () => {
   it('retries after the jittered schedule with the same message id, then gives up', async () => {
     expect(DEFAULT_TIMEOUT_MS).toBe(10_000);
@@ -233,6 +320,9 @@ describe('secrets', () => {
     await waitFor(() => receiver.requests.length === 1, { what: 'the first test delivery' });
     expect(String(receiver.requests[0]!.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect([signedBy(receiver.requests[0]!, old), signedBy(receiver.requests[0]!, rotated)]).toEqual([true, true]);
+    // Recorded before a day passes: a day lapses the lease of a delivery still being recorded,
+    // and it would rightly be sent again (at least once).
+    await waitFor(() => recorded === 1, { what: 'the first test delivery recorded' });
 
     clock.advance(DAY + 1);
     await service.sendTest(CALLER, id, 'hook-1');
