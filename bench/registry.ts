@@ -24,7 +24,7 @@ import { type RegistryDatabase, openDatabase } from '../src/registry/database.js
 import { countTrackedJobs, listTrackedJobPage } from '../src/registry/listing.js';
 import { BenchFloorQuery, BenchTrackedJobsQuery } from './operations.js';
 import { forkUpstream, providerEnv, type ServiceProcess, startService } from './processes.js';
-import { LISTING_CASES } from './registry-cases.js';
+import { LISTING_CASES, type ListingCase } from './registry-cases.js';
 import { seedTrackedJobs } from './registry-seed.js';
 import { fmt, percentile, settings, type Table, wallNow } from './stats.js';
 
@@ -37,6 +37,12 @@ export interface RegistryBenchOptions {
   readonly directRepeat: number;
   /** `BENCH_POSTGRES_URL`; null skips PostgreSQL. */
   readonly postgresUrl: string | null;
+  /** Only these databases (default both). */
+  readonly databases?: readonly ('pglite' | 'postgres')[];
+  /** Only the cases whose name contains one of these (default all). */
+  readonly cases?: readonly string[];
+  /** Only with (true) or without (false) `totalCount` (default both). */
+  readonly counts?: readonly boolean[];
   readonly env?: Record<string, string>;
 }
 
@@ -55,8 +61,9 @@ export async function runRegistryBench(options: RegistryBenchOptions): Promise<T
   const upstream = await forkUpstream({ delayMs: 5, changeEveryMs: 3_600_000, epochMs: wallNow(), recordAnswers: false });
   const tables: Table[] = [];
   try {
-    tables.push(await onPglite(options, upstream.url));
-    if (options.postgresUrl) {
+    const databases = options.databases ?? ['pglite', 'postgres'];
+    if (databases.includes('pglite')) tables.push(await onPglite(options, upstream.url));
+    if (options.postgresUrl && databases.includes('postgres')) {
       const postgres = await onPostgres(options, upstream.url, options.postgresUrl).catch((error: unknown) => {
         process.stderr.write(`bench: registry on PostgreSQL skipped: ${String(error)}\n`);
         return null;
@@ -128,7 +135,7 @@ async function seedAndTime(open: () => Promise<RegistryDatabase>, options: Regis
     };
     const pageMs: number[] = [];
     const countMs: number[] = [];
-    for (const listing of LISTING_CASES) {
+    for (const listing of casesOf(options)) {
       const listOptions = listing.options(options.rows);
       pageMs.push(await median(() => listTrackedJobPage(database.db, listOptions)));
       countMs.push(await median(() => countTrackedJobs(database.db, listOptions)));
@@ -145,7 +152,7 @@ async function measureService(name: string, databaseEnv: Record<string, string>,
   const service = await startService({ ...providerEnv(upstreamUrl), ...QUIET_POLLING, ...databaseEnv, ...options.env }, { startTimeoutMs: 180_000 });
   try {
     const startSec = (wallNow() - started) / 1000;
-    await checkAnswers(service, options.rows);
+    await checkAnswers(service, options.rows, casesOf(options));
     const settleSec = await settled(service);
     const rssSeeded = service.usage().rssBytes;
     const rows: string[][] = [];
@@ -153,8 +160,8 @@ async function measureService(name: string, databaseEnv: Record<string, string>,
     for (const connections of options.concurrencies) {
       const floor = await cannon(service.url, connections, options.durationSec, floorBody);
       rows.push(['floor: `{ __typename }`', String(connections), '—', '—', ...cellOf(floor)]);
-      for (const [index, listing] of LISTING_CASES.entries()) {
-        for (const count of [false, true]) {
+      for (const [index, listing] of casesOf(options).entries()) {
+        for (const count of options.counts ?? [false, true]) {
           const body = JSON.stringify({ query: print(BenchTrackedJobsQuery), variables: { ...listing.options(options.rows), count } });
           const cell = await cannon(service.url, connections, options.durationSec, body);
           const directMs = direct.pageMs[index]! + (count ? direct.countMs[index]! : 0);
@@ -179,6 +186,11 @@ async function measureService(name: string, databaseEnv: Record<string, string>,
   }
 }
 
+function casesOf(options: RegistryBenchOptions): readonly ListingCase[] {
+  const wanted = options.cases;
+  return wanted ? LISTING_CASES.filter((listing) => wanted.some((part) => listing.name.includes(part))) : LISTING_CASES;
+}
+
 function cellOf(cell: Cell): string[] {
   return [fmt(cell.perSecond, 0), fmt(cell.p50Ms, 1), fmt(cell.p99Ms, 1), String(cell.errors)];
 }
@@ -201,8 +213,8 @@ async function settled(service: ServiceProcess): Promise<number> {
 }
 
 /** One query per case before measuring: each must answer 50 jobs without errors, or the figures mean nothing. */
-async function checkAnswers(service: ServiceProcess, rows: number): Promise<void> {
-  for (const listing of LISTING_CASES) {
+async function checkAnswers(service: ServiceProcess, rows: number, cases: readonly ListingCase[]): Promise<void> {
+  for (const listing of cases) {
     const body = JSON.stringify({ query: print(BenchTrackedJobsQuery), variables: { ...listing.options(rows), count: true } });
     const response = await fetch(service.url, { method: 'POST', headers: HEADERS, body });
     const answer = (await response.json()) as { data?: { trackedJobs: { totalCount: number; edges: { node: { __typename: string } }[] } }; errors?: unknown };

@@ -7,11 +7,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { registrySchema } from './migrations/0001-registry.js';
 import { webhooksSchema } from './migrations/0002-webhooks.js';
 import { listingCountsSchema } from './migrations/0003-listing-counts.js';
+import { labelCountsSchema } from './migrations/0004-label-counts.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-registry': registrySchema,
   '0002-webhooks': webhooksSchema,
   '0003-listing-counts': listingCountsSchema,
+  '0004-label-counts': labelCountsSchema,
 };
 
 /** Kysely's `Migrator` reads the migrations from this provider. */
