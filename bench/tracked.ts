@@ -71,6 +71,9 @@ async function metrics(service: ServiceProcess): Promise<Map<string, number>> {
   return values;
 }
 
+/** A progress line on stderr (the tables go to stdout at the end): a long run shows where it is. */
+const progress = (line: string) => void process.stderr.write(`bench tracked: ${line}\n`);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -163,7 +166,9 @@ export async function runTrackedBench(options: TrackedBenchOptions): Promise<Tab
     // Part 1 baseline: the same jobs watched through subscriptions, nothing tracked.
     const watching = await startService({ ...baseEnv, DATABASE_URL: 'memory:' });
     try {
+      const opened = Date.now();
       const subscriptions = await watchThroughSubscriptions(watching, refs);
+      progress(`baseline: ${fmt(refs.length)} refs watched in ${fmt((Date.now() - opened) / 1000, 1)} s; measuring ${options.windowSec} s`);
       const window = await measureWindow(watching, upstream, options);
       rows.push([
         `${fmt(options.jobs)} watched (jobUpdates)`,
@@ -191,7 +196,9 @@ export async function runTrackedBench(options: TrackedBenchOptions): Promise<Tab
     const trackStarted = Date.now();
     try {
       for (let from = 0; from < refs.length; from += 500) {
+        const chunkStarted = Date.now();
         await graphql(service, 'mutation T($refs: [JobRef!]!) { trackJobs(refs: $refs, labels: ["bench"]) { __typename } }', { refs: refs.slice(from, from + 500) });
+        progress(`tracked ${fmt(Math.min(from + 500, refs.length))} of ${fmt(refs.length)} (this chunk ${fmt((Date.now() - chunkStarted) / 1000, 1)} s)`);
       }
       notes.push(`Tracking ${fmt(options.jobs)} jobs through \`trackJobs\` (chunks of 500) took ${fmt((Date.now() - trackStarted) / 1000, 1)} s.`);
       window = await measureWindow(service, upstream, options);
@@ -236,6 +243,7 @@ export async function runTrackedBench(options: TrackedBenchOptions): Promise<Tab
     ]);
 
     // The same, restarted with 90 % more finished jobs in the database.
+    progress(`tracked window measured; restarting with ${fmt(options.finished)} finished jobs added`);
     service = await startService(env);
     try {
       await waitUntil('the tracker to resume', async () => (await metrics(service)).get('jsg_registry_tracked_unfinished_jobs') === options.jobs, 120_000);
