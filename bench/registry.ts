@@ -48,6 +48,8 @@ export interface RegistryBenchOptions {
 
 interface Cell {
   readonly perSecond: number;
+  /** The service's own CPU time per request (ms, from /proc): what a request costs whatever else runs on the machine. */
+  readonly cpuMsPerRequest: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
@@ -158,12 +160,12 @@ async function measureService(name: string, databaseEnv: Record<string, string>,
     const rows: string[][] = [];
     const floorBody = JSON.stringify({ query: print(BenchFloorQuery) });
     for (const connections of options.concurrencies) {
-      const floor = await cannon(service.url, connections, options.durationSec, floorBody);
+      const floor = await cannon(service, connections, options.durationSec, floorBody);
       rows.push(['floor: `{ __typename }`', String(connections), '—', '—', ...cellOf(floor)]);
       for (const [index, listing] of casesOf(options).entries()) {
         for (const count of options.counts ?? [false, true]) {
           const body = JSON.stringify({ query: print(BenchTrackedJobsQuery), variables: { ...listing.options(options.rows), count } });
-          const cell = await cannon(service.url, connections, options.durationSec, body);
+          const cell = await cannon(service, connections, options.durationSec, body);
           const directMs = direct.pageMs[index]! + (count ? direct.countMs[index]! : 0);
           rows.push([`${listing.name}${count ? ', with totalCount' : ''}`, String(connections), fmt(directMs, 1), fmt(cell.perSecond / floor.perSecond, 2), ...cellOf(cell)]);
         }
@@ -172,12 +174,12 @@ async function measureService(name: string, databaseEnv: Record<string, string>,
     const after = service.usage();
     return {
       title: `Registry: trackedJobs(first: 50) over ${options.rows.toLocaleString('en-US')} tracked jobs (10 % unfinished), ${name}, ${options.durationSec} s per row`,
-      columns: ['query', 'connections', 'direct ms', 'req/s ÷ floor', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+      columns: ['query', 'connections', 'direct ms', 'req/s ÷ floor', 'req/s', 'p50 ms', 'p99 ms', 'service CPU ms/req', 'errors'],
       rows,
       notes: [
         `Seeded in ${fmt(direct.seedSec, 0)} s; the service started in ${fmt(startSec, 1)} s and was idle ${fmt(settleSec, 0)} s later (the tracker resumed and polled the unfinished jobs once).`,
         `Service RSS: ${mib(rssSeeded)} MiB with the jobs loaded and watched, ${mib(after.rssBytes)} MiB after the run (peak ${mib(after.peakRssBytes)} MiB).`,
-        `"direct ms": the median of ${options.directRepeat} direct calls from the bench process (the page's statements, plus the count's on "with totalCount" rows): the database's share of a request.`,
+        `"direct ms": the median of ${options.directRepeat} direct calls from the bench process (the page's statements, plus the count's on "with totalCount" rows): the database's share of a request. "service CPU ms/req": the service process's CPU time (user + system, /proc) over the row ÷ its requests (on PGlite it includes the embedded database's).`,
         `Service settings: POLL_INTERVAL_MS and POLL_MAX_INTERVAL_MS 600000 (no polling during the run)${settings(options.env)}. "errors": non-2xx, socket errors and timeouts (each case's answer was checked once before the run).`,
       ],
     };
@@ -192,7 +194,7 @@ function casesOf(options: RegistryBenchOptions): readonly ListingCase[] {
 }
 
 function cellOf(cell: Cell): string[] {
-  return [fmt(cell.perSecond, 0), fmt(cell.p50Ms, 1), fmt(cell.p99Ms, 1), String(cell.errors)];
+  return [fmt(cell.perSecond, 0), fmt(cell.p50Ms, 1), fmt(cell.p99Ms, 1), fmt(cell.cpuMsPerRequest, 2), String(cell.errors)];
 }
 
 function mib(bytes: number): string {
@@ -226,10 +228,12 @@ async function checkAnswers(service: ServiceProcess, rows: number, cases: readon
   }
 }
 
-async function cannon(url: string, connections: number, durationSec: number, body: string): Promise<Cell> {
-  const result = await autocannon({ url, connections, duration: durationSec, timeout: 30, method: 'POST', headers: HEADERS, body });
+async function cannon(service: ServiceProcess, connections: number, durationSec: number, body: string): Promise<Cell> {
+  const cpuBefore = service.usage().cpuSeconds;
+  const result = await autocannon({ url: service.url, connections, duration: durationSec, timeout: 30, method: 'POST', headers: HEADERS, body });
   return {
     perSecond: result.requests.total / result.duration,
+    cpuMsPerRequest: ((service.usage().cpuSeconds - cpuBefore) * 1000) / Math.max(1, result.requests.total),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
