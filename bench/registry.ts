@@ -24,7 +24,7 @@ import { type RegistryDatabase, openDatabase } from '../src/registry/database.js
 import { countTrackedJobs, listTrackedJobPage } from '../src/registry/listing.js';
 import { BenchFloorQuery, BenchTrackedJobsQuery } from './operations.js';
 import { forkUpstream, providerEnv, type ServiceProcess, startService } from './processes.js';
-import { LISTING_CASES } from './registry-cases.js';
+import { LISTING_CASES, type ListingCase } from './registry-cases.js';
 import { seedTrackedJobs } from './registry-seed.js';
 import { fmt, percentile, settings, type Table, wallNow } from './stats.js';
 
@@ -37,11 +37,19 @@ export interface RegistryBenchOptions {
   readonly directRepeat: number;
   /** `BENCH_POSTGRES_URL`; null skips PostgreSQL. */
   readonly postgresUrl: string | null;
+  /** Only these databases (default both). */
+  readonly databases?: readonly ('pglite' | 'postgres')[];
+  /** Only the cases whose name contains one of these (default all). */
+  readonly cases?: readonly string[];
+  /** Only with (true) or without (false) `totalCount` (default both). */
+  readonly counts?: readonly boolean[];
   readonly env?: Record<string, string>;
 }
 
 interface Cell {
   readonly perSecond: number;
+  /** The service's own CPU time per request (ms, from /proc): what a request costs whatever else runs on the machine. */
+  readonly cpuMsPerRequest: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
@@ -55,8 +63,9 @@ export async function runRegistryBench(options: RegistryBenchOptions): Promise<T
   const upstream = await forkUpstream({ delayMs: 5, changeEveryMs: 3_600_000, epochMs: wallNow(), recordAnswers: false });
   const tables: Table[] = [];
   try {
-    tables.push(await onPglite(options, upstream.url));
-    if (options.postgresUrl) {
+    const databases = options.databases ?? ['pglite', 'postgres'];
+    if (databases.includes('pglite')) tables.push(await onPglite(options, upstream.url));
+    if (options.postgresUrl && databases.includes('postgres')) {
       const postgres = await onPostgres(options, upstream.url, options.postgresUrl).catch((error: unknown) => {
         process.stderr.write(`bench: registry on PostgreSQL skipped: ${String(error)}\n`);
         return null;
@@ -128,7 +137,7 @@ async function seedAndTime(open: () => Promise<RegistryDatabase>, options: Regis
     };
     const pageMs: number[] = [];
     const countMs: number[] = [];
-    for (const listing of LISTING_CASES) {
+    for (const listing of casesOf(options)) {
       const listOptions = listing.options(options.rows);
       pageMs.push(await median(() => listTrackedJobPage(database.db, listOptions)));
       countMs.push(await median(() => countTrackedJobs(database.db, listOptions)));
@@ -145,18 +154,18 @@ async function measureService(name: string, databaseEnv: Record<string, string>,
   const service = await startService({ ...providerEnv(upstreamUrl), ...QUIET_POLLING, ...databaseEnv, ...options.env }, { startTimeoutMs: 180_000 });
   try {
     const startSec = (wallNow() - started) / 1000;
-    await checkAnswers(service, options.rows);
+    await checkAnswers(service, options.rows, casesOf(options));
     const settleSec = await settled(service);
     const rssSeeded = service.usage().rssBytes;
     const rows: string[][] = [];
     const floorBody = JSON.stringify({ query: print(BenchFloorQuery) });
     for (const connections of options.concurrencies) {
-      const floor = await cannon(service.url, connections, options.durationSec, floorBody);
+      const floor = await cannon(service, connections, options.durationSec, floorBody);
       rows.push(['floor: `{ __typename }`', String(connections), '—', '—', ...cellOf(floor)]);
-      for (const [index, listing] of LISTING_CASES.entries()) {
-        for (const count of [false, true]) {
+      for (const [index, listing] of casesOf(options).entries()) {
+        for (const count of options.counts ?? [false, true]) {
           const body = JSON.stringify({ query: print(BenchTrackedJobsQuery), variables: { ...listing.options(options.rows), count } });
-          const cell = await cannon(service.url, connections, options.durationSec, body);
+          const cell = await cannon(service, connections, options.durationSec, body);
           const directMs = direct.pageMs[index]! + (count ? direct.countMs[index]! : 0);
           rows.push([`${listing.name}${count ? ', with totalCount' : ''}`, String(connections), fmt(directMs, 1), fmt(cell.perSecond / floor.perSecond, 2), ...cellOf(cell)]);
         }
@@ -165,12 +174,12 @@ async function measureService(name: string, databaseEnv: Record<string, string>,
     const after = service.usage();
     return {
       title: `Registry: trackedJobs(first: 50) over ${options.rows.toLocaleString('en-US')} tracked jobs (10 % unfinished), ${name}, ${options.durationSec} s per row`,
-      columns: ['query', 'connections', 'direct ms', 'req/s ÷ floor', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+      columns: ['query', 'connections', 'direct ms', 'req/s ÷ floor', 'req/s', 'p50 ms', 'p99 ms', 'service CPU ms/req', 'errors'],
       rows,
       notes: [
         `Seeded in ${fmt(direct.seedSec, 0)} s; the service started in ${fmt(startSec, 1)} s and was idle ${fmt(settleSec, 0)} s later (the tracker resumed and polled the unfinished jobs once).`,
         `Service RSS: ${mib(rssSeeded)} MiB with the jobs loaded and watched, ${mib(after.rssBytes)} MiB after the run (peak ${mib(after.peakRssBytes)} MiB).`,
-        `"direct ms": the median of ${options.directRepeat} direct calls from the bench process (the page's statements, plus the count's on "with totalCount" rows): the database's share of a request.`,
+        `"direct ms": the median of ${options.directRepeat} direct calls from the bench process (the page's statements, plus the count's on "with totalCount" rows): the database's share of a request. "service CPU ms/req": the service process's CPU time (user + system, /proc) over the row ÷ its requests (on PGlite it includes the embedded database's).`,
         `Service settings: POLL_INTERVAL_MS and POLL_MAX_INTERVAL_MS 600000 (no polling during the run)${settings(options.env)}. "errors": non-2xx, socket errors and timeouts (each case's answer was checked once before the run).`,
       ],
     };
@@ -179,8 +188,13 @@ async function measureService(name: string, databaseEnv: Record<string, string>,
   }
 }
 
+function casesOf(options: RegistryBenchOptions): readonly ListingCase[] {
+  const wanted = options.cases;
+  return wanted ? LISTING_CASES.filter((listing) => wanted.some((part) => listing.name.includes(part))) : LISTING_CASES;
+}
+
 function cellOf(cell: Cell): string[] {
-  return [fmt(cell.perSecond, 0), fmt(cell.p50Ms, 1), fmt(cell.p99Ms, 1), String(cell.errors)];
+  return [fmt(cell.perSecond, 0), fmt(cell.p50Ms, 1), fmt(cell.p99Ms, 1), fmt(cell.cpuMsPerRequest, 2), String(cell.errors)];
 }
 
 function mib(bytes: number): string {
@@ -201,8 +215,8 @@ async function settled(service: ServiceProcess): Promise<number> {
 }
 
 /** One query per case before measuring: each must answer 50 jobs without errors, or the figures mean nothing. */
-async function checkAnswers(service: ServiceProcess, rows: number): Promise<void> {
-  for (const listing of LISTING_CASES) {
+async function checkAnswers(service: ServiceProcess, rows: number, cases: readonly ListingCase[]): Promise<void> {
+  for (const listing of cases) {
     const body = JSON.stringify({ query: print(BenchTrackedJobsQuery), variables: { ...listing.options(rows), count: true } });
     const response = await fetch(service.url, { method: 'POST', headers: HEADERS, body });
     const answer = (await response.json()) as { data?: { trackedJobs: { totalCount: number; edges: { node: { __typename: string } }[] } }; errors?: unknown };
@@ -214,10 +228,12 @@ async function checkAnswers(service: ServiceProcess, rows: number): Promise<void
   }
 }
 
-async function cannon(url: string, connections: number, durationSec: number, body: string): Promise<Cell> {
-  const result = await autocannon({ url, connections, duration: durationSec, timeout: 30, method: 'POST', headers: HEADERS, body });
+async function cannon(service: ServiceProcess, connections: number, durationSec: number, body: string): Promise<Cell> {
+  const cpuBefore = service.usage().cpuSeconds;
+  const result = await autocannon({ url: service.url, connections, duration: durationSec, timeout: 30, method: 'POST', headers: HEADERS, body });
   return {
     perSecond: result.requests.total / result.duration,
+    cpuMsPerRequest: ((service.usage().cpuSeconds - cpuBefore) * 1000) / Math.max(1, result.requests.total),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,

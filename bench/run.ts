@@ -11,6 +11,8 @@
  *   npm run bench -- --env UPSTREAM_CONCURRENCY=32     extra service settings (repeatable)
  *   npm run bench -- --scenario registry --rows 100000 --concurrency 1,50 --duration 3
  *                                                   trackedJobs pages on PGlite and PostgreSQL (BENCH_POSTGRES_URL)
+ *   npm run bench -- --scenario registry --databases postgres --cases "no filter" --count false --concurrency 50 --duration 10
+ *                                                   one case on one database (e.g. under BENCH_SERVICE_NODE_ARGS=--cpu-prof)
  *   npm run bench -- --scenario tracked --jobs 10000 --window 60   tracking at scale (registry)
  *
  * Everything runs on loopback. Cluster needs Redis on 127.0.0.1:6379 (or BENCH_REDIS_URL); webhooks and
@@ -47,6 +49,9 @@ const { values } = parseArgs({
     window: { type: 'string' },
     rounds: { type: 'string' },
     rows: { type: 'string' },
+    databases: { type: 'string' },
+    cases: { type: 'string' },
+    count: { type: 'string' },
     env: { type: 'string', multiple: true },
   },
 });
@@ -135,6 +140,9 @@ for (const scenario of scenarios) {
         concurrencies: list(values.concurrency, quick ? [1, 50] : [1, 50]),
         durationSec: Number(values.duration ?? (quick ? 1 : 3)),
         directRepeat: quick ? 5 : 20,
+        databases: values.databases ? (values.databases.split(',') as ('pglite' | 'postgres')[]) : undefined,
+        cases: values.cases ? values.cases.split(',') : undefined,
+        counts: values.count ? values.count.split(',').map((value) => value === 'true') : undefined,
         postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
         env: serviceEnv,
       })),

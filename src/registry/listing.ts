@@ -10,7 +10,7 @@ import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { JobKind, JobState, Provider } from '../jobs/model.js';
 import { type Connection, type Page, type PageArgs, decodeCursor, encodeCursor, pageRequest } from './connection.js';
 import type { Database } from './schema.js';
-import { type TrackedJob, trackedJobOf } from './tracked-job.js';
+import { TRACKED_JOB_JSON_COLUMNS, type TrackedJob, trackedJobOfJson } from './tracked-job.js';
 
 type Db = Kysely<Database>;
 
@@ -83,7 +83,7 @@ export async function listTrackedJobPage(db: Db, options: ListTrackedJobsOptions
 
   const rowsQuery = db
     .selectFrom('tracked_jobs')
-    .selectAll()
+    .select(sql<unknown>`json_build_array(${sql.join(TRACKED_JOB_JSON_COLUMNS.map((name) => sql.ref(name)))})`.as('job'))
     .where(filter)
     .$if(cursorKey !== null, (query) => query.where(position(cursorKey!, true)))
     .orderBy(column, readDescending ? 'desc' : 'asc')
@@ -106,10 +106,10 @@ export async function listTrackedJobPage(db: Db, options: ListTrackedJobsOptions
   const more = rows.length > request.size;
   const page = rows.slice(0, request.size);
   if (!forward) page.reverse();
-  const edges = page.map((row) => ({
-    cursor: encodeCursor(['tracked', order, row[column].getTime(), row.id]),
-    node: trackedJobOf(row),
-  }));
+  const edges = page.map((row) => {
+    const node = trackedJobOfJson(row.job);
+    return { cursor: encodeCursor(['tracked', order, (column === 'tracked_at' ? node.trackedAt : node.changedAt).getTime(), node.id]), node };
+  });
   return {
     edges,
     pageInfo: {
@@ -124,17 +124,26 @@ export async function listTrackedJobPage(db: Db, options: ListTrackedJobsOptions
 /**
  * How many tracked jobs match the filter (and the visible providers); order and page do not
  * matter. A filter on providers, kinds, accounts, states and done alone is summed from the
- * per-group counts (`migrations/0003-listing-counts.ts`), a few rows; labels, search and
+ * per-group counts (`migrations/0003-listing-counts.ts`), a few rows; with one label besides,
+ * from the per-label counts (`migrations/0005-label-counts.ts`); several labels, search and
  * tracking times count the matching jobs through their indexes.
  */
 export async function countTrackedJobs(db: Db, options: Pick<ListTrackedJobsOptions, 'filter' | 'visibleProviders'> = {}): Promise<number> {
   const filter = options.filter ?? {};
   const groups = groupConditions(filter, options.visibleProviders);
+  const { labels, ...rest } = filter;
+  const distinct = [...new Set(labels ?? [])];
+  const oneLabel = distinct.length === 1 && jobConditions(rest).length === 0 ? distinct[0]! : null;
   const perJob = jobConditions(filter);
   const query =
-    perJob.length === 0
-      ? db.selectFrom('tracked_job_counts').select(sql<number | string>`coalesce(sum(jobs), 0)`.as('count')).where(and(groups))
-      : db.selectFrom('tracked_jobs').select((eb) => eb.fn.countAll<number | string>().as('count')).where(and([...groups, ...perJob]));
+    oneLabel !== null
+      ? db
+          .selectFrom('tracked_job_label_counts')
+          .select(sql<number | string>`coalesce(sum(jobs), 0)`.as('count'))
+          .where(and([sql<SqlBool>`label = ${oneLabel}`, ...groups]))
+      : perJob.length === 0
+        ? db.selectFrom('tracked_job_counts').select(sql<number | string>`coalesce(sum(jobs), 0)`.as('count')).where(and(groups))
+        : db.selectFrom('tracked_jobs').select((eb) => eb.fn.countAll<number | string>().as('count')).where(and([...groups, ...perJob]));
   const { count } = await query.executeTakeFirstOrThrow();
   return Number(count);
 }

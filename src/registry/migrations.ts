@@ -8,12 +8,14 @@ import { registrySchema } from './migrations/0001-registry.js';
 import { webhooksSchema } from './migrations/0002-webhooks.js';
 import { listingCountsSchema } from './migrations/0003-listing-counts.js';
 import { webhookClaimIndexSchema } from './migrations/0004-webhook-claim-index.js';
+import { labelCountsSchema } from './migrations/0005-label-counts.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-registry': registrySchema,
   '0002-webhooks': webhooksSchema,
   '0003-listing-counts': listingCountsSchema,
   '0004-webhook-claim-index': webhookClaimIndexSchema,
+  '0005-label-counts': labelCountsSchema,
 };
 
 /** Kysely's `Migrator` reads the migrations from this provider. */

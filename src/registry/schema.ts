@@ -65,9 +65,15 @@ export interface TrackedJobCountsTable {
   jobs: number;
 }
 
+/** The same deltas per label and group: the count of a one-label filter (`migrations/0005`). */
+export interface TrackedJobLabelCountsTable extends TrackedJobCountsTable {
+  label: string;
+}
+
 export interface Database {
   tracked_jobs: TrackedJobsTable;
   tracked_job_counts: TrackedJobCountsTable;
+  tracked_job_label_counts: TrackedJobLabelCountsTable;
   job_history: JobHistoryTable;
   idempotency_keys: IdempotencyKeysTable;
 }

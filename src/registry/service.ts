@@ -217,18 +217,26 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
         current.transaction(async (trx, handle) => {
           const tracked = await trx.trackJobs(refs, labels, trackedBy);
           const created = new Set(tracked.filter((result) => result.created).map((result) => refKey(result.job.ref)));
+          const idOf = new Map(tracked.map((result) => [refKey(result.job.ref), result.job.id]));
           const after = new Map<string, TrackedJob>();
-          // Changes the first answer showed of jobs tracked before: news like any poll's.
+          // Changes the first answer showed of jobs tracked before: news like any poll's. All
+          // refs' first answers in one batch: a few statements for 500 refs, not four per ref.
           const observed = new Map<string, ObservationResult>();
-          for (const [key, outcome] of byKey) {
-            const recorded = await trx.recordObservation(outcome.ref, outcome, {
-              inTransaction: async (inner, result) => {
-                if (created.has(key) || !(result.changed || result.becameFinal)) return;
-                observed.set(key, result);
-                await hooks.onChanged(inner, result);
+          const keys = [...byKey.keys()].filter((key) => idOf.has(key));
+          const recorded = await trx.recordObservations(
+            keys.map((key) => ({ id: idOf.get(key)!, outcomes: [byKey.get(key)!] })),
+            {
+              inTransaction: async (_inner, result) => {
+                const key = refKey(result.job!.ref);
+                if (!created.has(key) && (result.changed || result.becameFinal)) observed.set(key, result);
               },
-            });
-            if (recorded.job) after.set(key, recorded.job);
+              // The outbox's rows for all of them in one write.
+              beforeCommit: (inner) => hooks.onChangedMany(inner, [...observed.values()]),
+            },
+          );
+          for (const [index, key] of keys.entries()) {
+            const job = recorded[index]?.[0]?.job;
+            if (job) after.set(key, job);
           }
           const createdJobs = tracked.filter((result) => result.created).map((result) => after.get(refKey(result.job.ref)) ?? result.job);
           await hooks.onTracked(handle, dedupe(createdJobs));

@@ -60,6 +60,59 @@ export function trackedJobOf(row: TrackedJobRow): TrackedJob {
   };
 }
 
+/**
+ * A whole `tracked_jobs` row as one JSON array, in this column order: what pages of the list read
+ * (`trackedJobOfJson` maps it back). One value per row instead of twenty is the cheaper read by
+ * far: PGlite's protocol parser copies and decodes every field on its own (most of a page's CPU
+ * on the embedded database), and node-postgres parses eight timestamps per row with a regular
+ * expression where `new Date` of an ISO string is native (BENCHMARKS.md, "Registry: listing").
+ */
+export const TRACKED_JOB_JSON_COLUMNS = [
+  'id', 'provider', 'kind', 'account', 'native_id', 'tracked_at', 'tracked_by', 'labels', 'state', 'raw_status',
+  'done', 'final', 'outcome', 'checked_at', 'changed_at', 'first_seen_at', 'started_at', 'finished_at', 'not_found_since', 'final_at',
+] as const satisfies readonly (keyof TrackedJobRow)[];
+
+type JsonRow = [
+  id: number, provider: string, kind: string, account: string, nativeId: string, trackedAt: string, trackedBy: string | null,
+  labels: string[], state: string | null, rawStatus: string | null, done: boolean, final: boolean, outcome: unknown,
+  checkedAt: string | null, changedAt: string, firstSeenAt: string | null, startedAt: string | null, finishedAt: string | null,
+  notFoundSince: string | null, finalAt: string | null,
+];
+
+/**
+ * A row read as {@link TRACKED_JOB_JSON_COLUMNS}: the same job as {@link trackedJobOf} of the
+ * row. Timestamps arrive as PostgreSQL's JSON text of them (ISO 8601 with an offset); `new Date`
+ * keeps their milliseconds, as node-postgres and PGlite do for a timestamp column.
+ */
+export function trackedJobOfJson(value: unknown): TrackedJob {
+  const [id, provider, kind, account, nativeId, trackedAt, trackedBy, labels, state, rawStatus, done, final, outcome, checkedAt, changedAt, firstSeenAt, startedAt, finishedAt, notFoundSince, finalAt] =
+    value as JsonRow;
+  return {
+    id,
+    ref: { kind: kind as JobKind, account, nativeId },
+    provider: provider as Provider,
+    trackedAt: new Date(trackedAt),
+    trackedBy,
+    labels,
+    state: state as JobState | null,
+    rawStatus,
+    done,
+    final,
+    outcome: outcome == null ? null : outcomeFromJson(outcome),
+    checkedAt: dateOrNull(checkedAt),
+    changedAt: new Date(changedAt),
+    firstSeenAt: dateOrNull(firstSeenAt),
+    startedAt: dateOrNull(startedAt),
+    finishedAt: dateOrNull(finishedAt),
+    notFoundSince: dateOrNull(notFoundSince),
+    finalAt: dateOrNull(finalAt),
+  };
+}
+
+function dateOrNull(value: string | null): Date | null {
+  return value === null ? null : new Date(value);
+}
+
 /** An outcome as stored: JSON with `checkedAt` as an ISO string. */
 export function outcomeToJson(outcome: JobOutcome): string {
   return JSON.stringify(outcome);

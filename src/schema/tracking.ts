@@ -63,6 +63,22 @@ export function lastKnownResult(job: TrackedJob): JobOutcome {
   return job.outcome ?? jobFailure(job.ref, 'UNAVAILABLE', 'The provider has not answered for this job yet', job.trackedAt);
 }
 
+/**
+ * The tracked job each node of a list or live event was read from, keyed by the node itself (an
+ * object made for this answer: `trackedJobOf`/`reviveTrackedJob` build a new outcome per row and
+ * per event). With it `Job.tracking` answers such a node at once: through the loader it was a
+ * promise per node, and a pending field makes the executor build the whole node through
+ * `Promise.all` and microtasks (BENCHMARKS.md, "Registry: listing", the service's CPU per page).
+ */
+const trackingOfNode = new WeakMap<JobOutcome, TrackedJob>();
+
+/** {@link lastKnownResult}, remembered as `job`'s node so that its `tracking` costs nothing. */
+function nodeOf(job: TrackedJob): JobOutcome {
+  const node = lastKnownResult(job);
+  trackingOfNode.set(node, job);
+  return node;
+}
+
 const JobTransitionType = builder.objectRef<HistoryEntry>('JobTransition').implement({
   description: 'One observed change of a tracked job.',
   fields: (t) => ({
@@ -143,7 +159,7 @@ builder.interfaceField(JobInterface, 'tracking', (t) =>
     type: JobTrackingType,
     nullable: true,
     description: 'What the service remembers of this job; null when it is not tracked.',
-    resolve: (job, _args, context) => registryCall(() => context.tracked.load(job.ref)),
+    resolve: (job, _args, context) => trackingOfNode.get(job) ?? registryCall(() => context.tracked.load(job.ref)),
   }),
 );
 
@@ -190,11 +206,10 @@ builder.queryField('trackedJobs', (t) =>
         visibleProviders: visibleProviders(context.caller),
       };
       const page = await registryCall(() => context.registry.listTrackedJobPage(options));
-      // The per-request loader learns each listed job, so that `tracking` below costs no query.
-      for (const edge of page.edges) context.tracked.prime(edge.node.ref, edge.node);
       return {
         pageInfo: page.pageInfo,
-        edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: lastKnownResult(edge.node) })),
+        // Each node's `tracking` is the row it came from (`nodeOf`): no query, no promise.
+        edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: nodeOf(edge.node) })),
         // Counted only if selected (a query may select it twice, under aliases: count once).
         totalCount: once(() => registryCall(() => context.registry.countTrackedJobs(options))),
       };
@@ -317,10 +332,10 @@ function trackedEvents(filter: FilterArg, context: Context): AsyncIterable<Track
       const relevant = next.value.type === 'CHANGED' ? changeMatchesFilter(tracked, next.value, filter, visible) : matchesFilter(tracked, filter, visible);
       if (!relevant) continue;
       const at = next.value.at instanceof Date ? next.value.at : new Date(next.value.at);
-      // The job's `tracking` resolves through the context's loader, which lives as long as the
-      // subscription: without this it would answer the first event's tracking for every later one.
+      // The job's `tracking` is this event's (`nodeOf`). The context's loader lives as long as the
+      // subscription: it must not answer the first event's tracking for a later one.
       context.tracked.clear(tracked.ref).prime(tracked.ref, tracked);
-      await push({ type: next.value.type, job: lastKnownResult(tracked), tracked, previousState: next.value.previousState, at });
+      await push({ type: next.value.type, job: nodeOf(tracked), tracked, previousState: next.value.previousState, at });
     }
     stop();
   });

@@ -42,6 +42,39 @@ describe('poller', () => {
     expect(gaps(client.calls, start).slice(0, 7)).toEqual([1000, 1500, 2250, 3375, 5063, 7595, 8000]);
   });
 
+  // The tracked bench's "restarted" row once showed 1.94 × the minimum calls over one interval
+  // right after a restart (BENCHMARKS.md, "Registry: tracking"). Resuming is no double poll:
+  it('polls jobs watched with a known outcome, as the tracker resumes them, once per interval', async () => {
+    const { client, poller } = setup({ intervalMs: 10_000, maxIntervalMs: 10_000 });
+    const refs = Array.from({ length: 250 }, (_, index) => ref(`r-${index}`));
+    for (const each of refs) poller.watch(each, zendeskSnapshot(each, 'working', 0));
+    expect(client.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(35_000);
+    // Three rounds of ceil(250 / 100) show_many calls, each job in exactly one call per round.
+    // Three rounds of ceil(250 / 100) show_many calls: the minimum. (A call that is not full takes
+    // jobs due later in their interval along, for free: that moves no call count.)
+    expect(client.calls).toHaveLength(9);
+    expect(client.calls.map((call) => Math.floor((call.at - 1_000_000) / 10_000))).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3]);
+    const polled = new Set(client.calls.slice(0, 3).flatMap((call) => call.ids));
+    expect(polled.size).toBe(250);
+  });
+
+  // … but a round that ran late (the event loop of a starting, saturated service) is followed by
+  // the next one an interval after it was DUE, so sooner: one interval right after the stall can
+  // hold two rounds, while the calls per interval over any longer window stay at the minimum.
+  it('after a late round, polls the next one an interval after the late one was due', async () => {
+    const { client, poller } = setup({ intervalMs: 10_000, maxIntervalMs: 10_000 });
+    const start = Date.now();
+    poller.watch(ref('a'), zendeskSnapshot(ref('a'), 'working', 0));
+    // The first round is due at +10 s; its timer fires only at +18 s (a stalled event loop: the
+    // wall clock moved 8 s more than the timers).
+    vi.setSystemTime(start + 8_000);
+    await vi.advanceTimersByTimeAsync(12_500);
+    expect(gaps(client.calls, start)).toEqual([18_000, 2_000]);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(gaps(client.calls, start).slice(2)).toEqual([10_000, 10_000, 10_000]);
+  });
+
   it('counts each interval from when the poll was due, not from the slow answer', async () => {
     const { client, poller } = setup({ maxIntervalMs: 1000 });
     client.latencyMs = 300;

@@ -58,9 +58,9 @@ describe('opening the registry database', () => {
         try {
           expect(databases.map((database) => database.kind)).toEqual(['postgres', 'postgres', 'postgres']);
           const applied = logs.entries().filter((entry) => entry.msg === 'registry migration applied');
-          expect(applied.map((entry) => entry.migration)).toEqual(['0001-registry', '0002-webhooks', '0003-listing-counts', '0004-webhook-claim-index']);
+          expect(applied.map((entry) => entry.migration)).toEqual(['0001-registry', '0002-webhooks', '0003-listing-counts', '0004-webhook-claim-index', '0005-label-counts']);
           const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(databases[0]!.db);
-          expect(rows.map((row) => row.name)).toEqual(['0001-registry', '0002-webhooks', '0003-listing-counts', '0004-webhook-claim-index']);
+          expect(rows.map((row) => row.name)).toEqual(['0001-registry', '0002-webhooks', '0003-listing-counts', '0004-webhook-claim-index', '0005-label-counts']);
           await Promise.all(databases.map((database) => database.ping()));
           // The server's address is logged, never its credentials.
           expect(logs.lines.join('\n')).toContain('127.0.0.1:5432/jsg_test_');
