@@ -22,10 +22,18 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type GraphQLInputType,
+  type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   createSourceEventStream,
   getOperationAST,
+  isEnumType,
+  isInputObjectType,
+  isInputType,
+  isListType,
+  isNonNullType,
+  typeFromAST,
   visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -48,6 +56,11 @@ function execute(args: ExecutionArgs): Result {
 interface DocumentFacts {
   readonly id: number;
   readonly variablesShapeEvents: boolean;
+  /**
+   * Where variables do not shape events: the smallest values its variables' types accept, to
+   * execute events with (see `minimalVariables`); null when some type has none known.
+   */
+  readonly eventVariables: Record<string, unknown> | null;
 }
 
 export function useSharedEventExecution(options: SharedEventExecutionOptions): Plugin {
@@ -56,10 +69,11 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
   const executions = new WeakMap<object, Map<string, Result>>();
   let documentsSeen = 0;
 
-  const factsOf = (document: DocumentNode): DocumentFacts => {
+  const factsOf = (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): DocumentFacts => {
     let facts = documents.get(document);
     if (!facts) {
-      facts = { id: (documentsSeen += 1), variablesShapeEvents: variablesShapeEvents(document) };
+      const shaping = variablesShapeEvents(document);
+      facts = { id: (documentsSeen += 1), variablesShapeEvents: shaping, eventVariables: shaping ? null : minimalVariables(schema, operation) };
       documents.set(document, facts);
     }
     return facts;
@@ -87,7 +101,7 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
     onSubscribe({ args, setSubscribeFn }) {
       const operation = getOperationAST(args.document, args.operationName);
       if (operation?.operation !== 'subscription') return;
-      const facts = factsOf(args.document);
+      const facts = factsOf(args.schema, args.document, operation);
       setSubscribeFn(async (subscribeArgs: ExecutionArgs) => {
         const source = await createSourceEventStream(subscribeArgs);
         if (!isAsyncIterable(source)) return source;
@@ -97,10 +111,56 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
           options.audienceOf(subscribeArgs.contextValue),
           facts.variablesShapeEvents ? JSON.stringify(subscribeArgs.variableValues ?? {}) : '',
         ].join('\u0000');
-        return mapEvents(source, (event) => executeEvent(subscribeArgs, key, event));
+        // The variables chose the stream, at subscribe time; an event's execution coerces them
+        // again, at the cost of their size (five hundred refs: milliseconds per event), for
+        // nothing: the root fields' `resolve` only passes the event on.
+        const eventArgs = facts.eventVariables ? { ...subscribeArgs, variableValues: facts.eventVariables } : subscribeArgs;
+        return mapEvents(source, (event) => executeEvent(eventArgs, key, event));
       });
     },
   };
+}
+
+/**
+ * For each variable of `operation`, the smallest value its type accepts: nothing for a nullable
+ * one, `[]` for a list, an input object of its required fields, an enum's first value, `""`, `0`
+ * or `false` for the standard scalars. Null when a required variable is of another scalar, whose
+ * values this cannot know. Only for executing events whose selection no variable reaches, with
+ * root fields whose `resolve` ignores its arguments (every subscription field of this schema: the
+ * arguments are read by `subscribe`).
+ */
+function minimalVariables(schema: GraphQLSchema, operation: OperationDefinitionNode): Record<string, unknown> | null {
+  const values: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (definition.defaultValue) continue;
+    const type = typeFromAST(schema, definition.type);
+    if (!type || !isInputType(type)) return null;
+    const value = minimalValue(type);
+    if (value === NONE) return null;
+    if (value !== undefined) values[definition.variable.name.value] = value;
+  }
+  return values;
+}
+
+const NONE = Symbol('no value known');
+
+function minimalValue(type: GraphQLInputType): unknown {
+  if (!isNonNullType(type)) return undefined;
+  const inner = type.ofType;
+  if (isListType(inner)) return [];
+  if (isEnumType(inner)) return inner.getValues()[0]?.name ?? NONE;
+  if (isInputObjectType(inner)) {
+    const object: Record<string, unknown> = {};
+    for (const field of Object.values(inner.getFields())) {
+      if (field.defaultValue !== undefined) continue;
+      const value = minimalValue(field.type);
+      if (value === NONE) return NONE;
+      if (value !== undefined) object[field.name] = value;
+    }
+    return object;
+  }
+  const standard: Record<string, unknown> = { String: '', ID: '', Int: 0, Float: 0, Boolean: false };
+  return inner.name in standard ? standard[inner.name] : NONE;
 }
 
 /**

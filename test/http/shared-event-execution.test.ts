@@ -3,7 +3,10 @@
  * executions counted on `/metrics` (`jsg_subscription_events_total`), and what each subscriber
  * received compared with what it asked for.
  */
+import { GraphQLScalarType } from 'graphql';
+import { createPubSub, createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useSharedEventExecution } from '../../src/http/shared-event-execution.js';
 import type { JobKind } from '../../src/jobs/model.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { type FakeProviders, startFakeProviders, zendeskJob } from '../support/fake-providers.js';
@@ -94,5 +97,36 @@ describe('shared execution of subscription events', () => {
       expect(subscriber.events[1]!.jobUpdates.result).toEqual({ __typename: 'ZendeskJobStatus', nativeId: 'V3-two', state: 'RUNNING', progress: { completed: 7 } });
     }
     expect(withoutA.events[1]!.jobUpdates.result).toEqual({ __typename: 'ZendeskJobStatus', nativeId: 'V3-two', state: 'RUNNING' });
+  });
+});
+
+describe('an event’s execution', () => {
+  it('does not coerce the subscription’s variables again: only subscribing reads them', async () => {
+    let parsed = 0;
+    const Counted = new GraphQLScalarType({ name: 'Counted', parseValue: (value) => ((parsed += 1), value) });
+    const ticks = createPubSub<{ tick: [number] }>();
+    const yoga = createYoga({
+      schema: createSchema({
+        typeDefs: 'scalar Counted\ninput Pick { ids: [Counted!]!, mode: Mode! }\nenum Mode { ALL SOME }\ntype Query { ok: Boolean }\ntype Subscription { ticks(pick: Pick!, note: String!): Int }',
+        resolvers: { Counted, Subscription: { ticks: { subscribe: () => ticks.subscribe('tick'), resolve: (tick: number) => tick } } },
+      }),
+      plugins: [useSharedEventExecution({ audienceOf: () => 'everyone' })],
+    });
+    const enveloped = yoga.getEnveloped({});
+    const document = enveloped.parse('subscription Ticks($ids: [Counted!]!, $note: String!) { ticks(pick: { ids: $ids, mode: SOME }, note: $note) }');
+    const stream = (await enveloped.subscribe({
+      schema: enveloped.schema,
+      document,
+      variableValues: { ids: Array.from({ length: 100 }, (_, index) => index), note: 'n' },
+      contextValue: await enveloped.contextFactory(),
+    })) as AsyncIterableIterator<{ data?: { ticks: number } }>;
+    const first = stream.next();
+    await waitFor(() => parsed === 100, { what: 'the subscription’s own coercion' });
+    for (const tick of [1, 2, 3]) ticks.publish('tick', tick);
+    expect((await first).value?.data).toEqual({ ticks: 1 });
+    expect((await stream.next()).value?.data).toEqual({ ticks: 2 });
+    expect((await stream.next()).value?.data).toEqual({ ticks: 3 });
+    await stream.return?.();
+    expect(parsed).toBe(100);
   });
 });
