@@ -14,10 +14,13 @@ import { waitFor } from './wait.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../src/registry/migrations');
 
+/** The template dump as this process read it once (a Blob is immutable: every instance may load it). */
+let loadedDump: Promise<Blob> | undefined;
+
 /** A migrated in-memory PGlite registry of its own, loaded from this run's template dump. */
 export async function openTestPglite(): Promise<RegistryDatabase> {
-  const dump = await templateDump();
-  const pglite = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(dump)]) });
+  loadedDump ??= templateDump().then((dump) => new Blob([new Uint8Array(dump)]));
+  const pglite = await PGlite.create({ loadDataDir: await loadedDump });
   return openPgliteDatabase(pglite, { closeInstance: true });
 }
 
