@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+import SlowestFirstSequencer from './test/support/sequencer.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,5 +29,7 @@ export default defineConfig({
     // most test time is spent waiting on loopback servers, poll intervals and child processes.
     // Two forks use both cores; `--maxWorkers=N` overrides.
     maxWorkers: 2,
+    // The longest files first, also in a fresh clone without durations of an earlier run.
+    sequence: { sequencer: SlowestFirstSequencer },
   },
 });
