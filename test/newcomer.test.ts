@@ -4,24 +4,26 @@
  * at `/` and at unknown paths, and GraphiQL's demo jobs, fresh on every page load.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { migratedDataDir } from './support/pglite-template.js';
 import { waitFor } from './support/wait.js';
 
 const ROOT = new URL('../', import.meta.url);
 
 /** Runs `src/main.ts` as `npm run dev` does until `until` holds for its output (or it exits). */
 async function runMain(env: Record<string, string>, until: (out: string) => boolean): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  // Each run its own embedded database directory: the zero-config default, without two runs
+  // sharing ./data; a copy of the run's migrated one, so that the child resumes it rather than
+  // paying initdb (creating a data directory is test/registry/database.test.ts's subject).
+  const dataDir = await migratedDataDir('jsg-newcomer-');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    // Each run its own embedded database directory: the zero-config default, without two runs sharing ./data.
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'jsg-newcomer-')), ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -31,14 +33,15 @@ async function runMain(env: Record<string, string>, until: (out: string) => bool
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.on('exit', (exitCode) => (code = exitCode));
   try {
-    // A new embedded database initialises in ~5 s on an idle 2-core machine, several times that
-    // beside the rest of the suite: a generous deadline, a condition all the same.
+    // A start takes seconds on an idle 2-core machine, several times that beside the rest of the
+    // suite: a generous deadline, a condition all the same.
     await waitFor(() => until(stdout + stderr) || code !== undefined, { timeoutMs: 60_000 });
   } finally {
     if (code === undefined) {
       child.kill('SIGTERM');
       await waitFor(() => code !== undefined, { timeoutMs: 10_000 });
     }
+    await rm(dataDir, { recursive: true, force: true });
   }
   return { stdout, stderr, code: code ?? null };
 }

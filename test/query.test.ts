@@ -17,7 +17,9 @@ let api: TestApp;
 beforeAll(async () => {
   providers = await startFakeProviders(zendeskJobs);
   // CACHE_TTL_MS=1 keeps tests independent of each other's answers; coalescing tests set their own.
-  api = await startTestApp({ ...providers.env, CACHE_TTL_MS: '1', UPSTREAM_TIMEOUT_MS: '300', UPSTREAM_RETRIES: '2' });
+  // The test default upstream timeout (1 s): at 300 ms the file's first answers, from a cold
+  // server on a loaded machine, timed out (every job a ProviderError TIMEOUT).
+  api = await startTestApp({ ...providers.env, CACHE_TTL_MS: '1', UPSTREAM_RETRIES: '2' });
 });
 afterAll(async () => {
   await api.close();
@@ -333,7 +335,9 @@ describe('coalescing across requests', () => {
   it('serves 100 concurrent identical queries with one or two upstream calls', async () => {
     const local = await startFakeProviders(new Map([['V3-hot', zendeskJob('V3-hot', 'working')]]));
     local.upstream.on('GET', '/ik/v1/bulkJobs/hot', { delayMs: 50, body: { jobId: 'hot', type: 'MOVE_FOLDER', status: 'Pending' } });
-    const server = await startTestApp({ ...local.env, CACHE_TTL_MS: '1000' });
+    // A TTL no loaded machine outlasts while the hundred requests arrive: a call after expiry
+    // would be a miss, not a coalescing failure.
+    const server = await startTestApp({ ...local.env, CACHE_TTL_MS: '60000' });
     try {
       const variables = { refs: [ref('IMAGEKIT_BULK_JOB', 'hot'), ref('ZENDESK_JOB_STATUS', 'V3-hot')] };
       const answers = await Promise.all(Array.from({ length: 100 }, () => server.request(JobsQuery, variables)));

@@ -4,12 +4,14 @@
  * flight finish, and exits 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { print } from 'graphql';
 import { type FakeProviders, startFakeProviders, zendeskJob } from './support/fake-providers.js';
 import { JobQuery, JobUpdatesSubscription } from './support/operations.js';
+import { migratedDataDir } from './support/pglite-template.js';
 import { subscribeSse } from './support/subscribers.js';
 import { waitFor } from './support/wait.js';
 
@@ -47,18 +49,22 @@ function startService(env: Record<string, string>): Service {
 }
 
 let providers: FakeProviders;
+/** The embedded database's directory: a copy of the run's migrated one (no initdb in the child). */
+let dataDir: string;
 
 beforeAll(async () => {
+  dataDir = await migratedDataDir('jsg-shutdown-');
   providers = await startFakeProviders(new Map([['V3-working', zendeskJob('V3-working', 'working')]]));
   providers.upstream.on('GET', '/ik/v1/bulkJobs/slow', { delayMs: 1500, body: { jobId: 'slow', type: 'COPY_FOLDER', status: 'Completed' } });
-});
+}, 60_000);
 afterAll(async () => {
-  await providers.upstream.close();
+  await providers?.upstream.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('SIGTERM', () => {
   it('says going away to WebSockets, ends SSE streams, finishes the query in flight, and exits 0', { timeout: 120_000 }, async () => {
-    const service = startService({ ...providers.env, SHUTDOWN_TIMEOUT_MS: '10000', UPSTREAM_TIMEOUT_MS: '5000', POLL_INTERVAL_MS: '60000', POLL_MAX_INTERVAL_MS: '60000' });
+    const service = startService({ ...providers.env, DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: '10000', UPSTREAM_TIMEOUT_MS: '5000', POLL_INTERVAL_MS: '60000', POLL_MAX_INTERVAL_MS: '60000' });
     try {
       const ready = await waitFor(
         () => {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/logger.js';
+import { openTestPglite } from '../support/pglite-template.js';
 import { type ManualClock, manualClock } from '../support/manual-clock.js';
 
 export interface ClientTestApp {
@@ -28,10 +29,18 @@ export async function startClientTestApp(): Promise<ClientTestApp> {
     POLL_MAX_INTERVAL_MS: '40',
     CACHE_TTL_MS: '1',
     DONE_CACHE_TTL_MS: '1',
-    // Its own in-memory registry: ./data is one process's, and test files run side by side.
+    // Its own in-memory registry: ./data is one process's, and test files run side by side;
+    // loaded from the run's migrated template rather than initialised.
     DATABASE_URL: 'memory:',
   });
-  const app = await startApp(config, silentLogger, clock);
+  const database = await openTestPglite();
+  let app: App;
+  try {
+    app = await startApp(config, silentLogger, clock, { database });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const url = `${app.server.origin}/graphql`;
   return { app, clock, url, wsUrl: url.replace(/^http/, 'ws'), close: () => app.close() };
 }

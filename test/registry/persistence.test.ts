@@ -3,12 +3,11 @@
  * data dir answers `trackJobs`, is killed with SIGKILL, and a new process on the same dir lists
  * the job, keeps its history and polls it again. A second live process on the same dir is refused.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildInstance, startChildInstance } from '../support/cluster.js';
 import { type FakeProviders, startFakeProviders, zendeskJob } from '../support/fake-providers.js';
+import { migratedDataDir } from '../support/pglite-template.js';
 import { waitFor } from '../support/wait.js';
 
 let dir: string;
@@ -22,19 +21,21 @@ const post = async (url: string, query: string, variables: Record<string, unknow
 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'jsg-persist-'));
+  // The run's migrated data directory, copied: the first process resumes it rather than paying
+  // initdb (test/registry/database.test.ts creates one from nothing).
+  dir = await migratedDataDir('jsg-persist-');
   jobs = new Map();
   providers = await startFakeProviders(jobs);
-});
+}, 60_000);
 afterAll(async () => {
   for (const child of children) await child.kill();
   await providers?.upstream.close();
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('kill -9 on the embedded database', () => {
   it('keeps an answered trackJobs and its history, and resumes polling after a restart', async () => {
-    const env = { ...providers.env, DATA_DIR: join(dir, 'data'), POLL_INTERVAL_MS: '30', POLL_MAX_INTERVAL_MS: '60', CACHE_TTL_MS: '1' };
+    const env = { ...providers.env, DATA_DIR: dir, POLL_INTERVAL_MS: '30', POLL_MAX_INTERVAL_MS: '60', CACHE_TTL_MS: '1' };
     jobs.set('K-1', zendeskJob('K-1', 'queued'));
     const first = await startChildInstance(env);
     children.push(first);

@@ -24,13 +24,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Settings every test server shares: quiet, fast, ephemeral port. */
+/**
+ * Settings every test server shares: quiet, fast, ephemeral port; and `/ready` blind to the event
+ * loop's delay, which here is the test worker's (shared with the file's other servers and the test
+ * itself, on a machine loaded by the rest of the suite): a late loop is test/http/readiness.test.ts's
+ * subject, in a child process of its own. `env` may set it again.
+ */
 const TEST_ENV = {
   PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'silent',
   UPSTREAM_TIMEOUT_MS: '1000',
   UPSTREAM_RETRY_BASE_MS: '1',
+  READY_MAX_EVENT_LOOP_DELAY_MS: '0',
 };
 
 /**

@@ -6,12 +6,14 @@
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/logger.js';
-import { openTestPglite } from './database.js';
+import { openTestPglite } from './pglite-template.js';
 
 // Cluster tests run several children on one Redis with no PostgreSQL: each gets an in-memory
-// registry of its own (as `startTestApp` gives them); DATA_DIR or DATABASE_URL are used as given.
+// registry of its own (as `startTestApp` gives them), and so does DATABASE_URL=memory: (loaded
+// from the run's template rather than initialised); DATA_DIR or another DATABASE_URL are used as given.
 const config = loadConfig();
-const database = config.redis && !process.env.DATABASE_URL ? await openTestPglite() : undefined;
+const inMemory = process.env.DATABASE_URL === 'memory:' || (config.redis !== null && !process.env.DATABASE_URL);
+const database = inMemory ? await openTestPglite() : undefined;
 const app = await startApp(config, silentLogger, undefined, { database });
 process.stdout.write(`${JSON.stringify({ url: `${app.server.origin}/graphql`, instanceId: app.cluster?.instanceId ?? null })}\n`);
 

@@ -30,6 +30,9 @@ export function clusterEnv(redisUrl: string, prefix: string, env: Record<string,
     // upstream call), on a loaded machine unless a test wants it to.
     REDIS_LEASE_MS: '5000',
     REDIS_COMMAND_TIMEOUT_MS: '5000',
+    // Start-up's wait for Redis: several instances connecting at once beside a busy suite (a
+    // browser, child processes) took longer than the default 5 s.
+    REDIS_CONNECT_TIMEOUT_MS: '20000',
     // Cluster mode on a shared PostgreSQL refuses to start without one webhook secret key.
     WEBHOOK_SECRET_KEY: 'one key for every instance of the test cluster',
     ...env,

@@ -5,9 +5,7 @@
  *   same message id, signed with the same (sealed, key file) secret;
  * - two instances on one PostgreSQL, both dispatching, deliver each event exactly once.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Webhook as Verifier } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
@@ -15,6 +13,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { type ChildInstance, startChildInstance } from '../support/cluster.js';
 import { createPostgresDatabase, postgresAvailable, type ScratchPostgres } from '../support/database.js';
 import { type FakeProviders, startFakeProviders, zendeskJob } from '../support/fake-providers.js';
+import { migratedDataDir } from '../support/pglite-template.js';
 import { type ReceivedRequest, type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver.js';
 import { waitFor } from '../support/wait.js';
 
@@ -55,18 +54,19 @@ describe('kill -9 with a retry pending', () => {
   let dir: string;
   const children: ChildInstance[] = [];
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'jsg-webhook-kill-'));
-  });
+    // The run's migrated data directory, copied: the first process resumes it rather than paying initdb.
+    dir = await migratedDataDir('jsg-webhook-kill-');
+  }, 60_000);
   afterAll(async () => {
     for (const child of children) await child.kill();
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('delivers the event once after a restart on the same data directory', async () => {
     receiver.requests.length = 0;
     const env = {
       ...providers.env,
-      DATA_DIR: join(dir, 'data'),
+      DATA_DIR: dir,
       WEBHOOK_ALLOW_PRIVATE: '1',
       WEBHOOK_DISPATCH_INTERVAL_MS: '20',
       // Long enough that the retry is still pending when the process is killed.
