@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { providerCatalog } from '../src/providers/catalog.js';
 import { createJobPubSub } from '../src/jobs/events.js';
 import type { JobRef } from '../src/jobs/model.js';
+import { Pacer } from '../src/jobs/pacer.js';
 import { Poller } from '../src/jobs/poller.js';
 import { StatusStore } from '../src/jobs/status-store.js';
 import { createImageKitClient } from '../src/providers/imagekit/client.js';
@@ -192,6 +193,25 @@ describe('pacing to the advertised limit', () => {
   });
 });
 
+
+describe('the pacer on a busy event loop', () => {
+  it('keeps each window longer by the event loop’s recent delay, at most a second', () => {
+    let now = 1_000_000;
+    let delayMs = 0;
+    const pacer = new Pacer({ clock: { now: () => now }, loopDelayMs: () => delayMs });
+    pacer.observe('IMAGEKIT:default', { limit: 5, windowMs: 400, remaining: null, resetAt: null, at: now });
+    // Polls take 4 of 5 (one is kept for queries).
+    for (let turn = 0; turn < 4; turn += 1) expect(pacer.tryTake('IMAGEKIT:default', 'poll', now)).toBe(true);
+    expect(pacer.waitMs('IMAGEKIT:default', 'poll', now)).toBe(458);
+    delayMs = 200;
+    expect(pacer.waitMs('IMAGEKIT:default', 'poll', now)).toBe(658);
+    now += 600;
+    expect(pacer.tryTake('IMAGEKIT:default', 'poll', now)).toBe(false);
+    delayMs = 60_000;
+    expect(pacer.waitMs('IMAGEKIT:default', 'poll', now - 600)).toBe(1458);
+    pacer.stop();
+  });
+});
 
 describe('advertised limits and unannounced 429s', () => {
   it("reads Zendesk's X-Rate-Limit and ratelimit-* headers and ImageKit's X-RateLimit-*", () => {

@@ -13,6 +13,7 @@
  * Until an account's first answer, polls probe its limit one call at a time; an account that advertises
  * none and has no ceiling is not paced (the clients' concurrency bound still holds).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import type { AdvertisedLimit } from './ports.js';
 
@@ -26,6 +27,11 @@ export interface PacerOptions {
   readonly clock: Clock;
   /** Share of each window kept for queries (polls take the rest); default 0.2. */
   readonly reserveShare?: number;
+  /**
+   * The event loop's recent delay in ms, added to each window's margin; default: measured
+   * (`recentLoopDelay`). Tests give a fixed one.
+   */
+  readonly loopDelayMs?: () => number;
 }
 
 /** One account's budget and its use, for `/metrics`. */
@@ -70,9 +76,38 @@ interface Account {
 /**
  * The provider counts a call when it arrives, a little after we grant it, and arrival delays vary:
  * each window is taken this much longer, so that no window of the provider's sees one call too many.
+ * A busy event loop delays calls between their turn and the socket by its own delay, which varies
+ * from call to call: that is added too (at most `MAX_LOOP_MARGIN_MS`).
  */
 const WINDOW_MARGIN_MS = 50;
 const WINDOW_MARGIN_SHARE = 0.02;
+const MAX_LOOP_MARGIN_MS = 1000;
+/** How long one reading of the event loop's delay stands. */
+const LOOP_DELAY_WINDOW_MS = 1000;
+
+/**
+ * The event loop's delay over the last second or so (its p99, in ms), measured by Node's own
+ * histogram; read lazily, no timer of ours.
+ */
+export function recentLoopDelay(): () => number {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let readAt = performance.now();
+  let delayMs = 0;
+  return () => {
+    const now = performance.now();
+    if (now - readAt >= LOOP_DELAY_WINDOW_MS) {
+      // The histogram counts from the timer's resolution up: what is above it is delay.
+      delayMs = histogram.count > 0 ? Math.max(0, histogram.percentile(99) / 1e6 - 10) : 0;
+      histogram.reset();
+      readAt = now;
+    }
+    return delayMs;
+  };
+}
+
+/** The process's one reading of its event loop, shared by every pacer. */
+let processLoopDelay: (() => number) | null = null;
 /** How often a call waiting for an account's first answer looks again. */
 const PROBE_RETRY_MS = 20;
 
@@ -80,8 +115,16 @@ export class Pacer {
   private readonly accounts = new Map<string, Account>();
   private readonly reserveShare: number;
 
+  private readonly loopDelayMs: () => number;
+
   constructor(private readonly options: PacerOptions) {
     this.reserveShare = options.reserveShare ?? 0.2;
+    this.loopDelayMs = options.loopDelayMs ?? (processLoopDelay ??= recentLoopDelay());
+  }
+
+  /** A window of the provider's as this pacer keeps it: longer by the margins. */
+  private paced(windowMs: number): number {
+    return windowMs * (1 + WINDOW_MARGIN_SHARE) + WINDOW_MARGIN_MS + Math.min(MAX_LOOP_MARGIN_MS, Math.max(0, this.loopDelayMs()));
   }
 
   /** Sets an account's configured ceiling (`maxRequestsPerMinute`); null: none. */
@@ -130,7 +173,7 @@ export class Pacer {
     if (priority === 'poll' && !account.learned && account.inFlight > 0 && account.ceiling === null) return PROBE_RETRY_MS;
     let wait = 0;
     for (const { limit, windowMs: advertisedMs } of this.limitsOf(account)) {
-      const windowMs = advertisedMs * (1 + WINDOW_MARGIN_SHARE) + WINDOW_MARGIN_MS;
+      const windowMs = this.paced(advertisedMs);
       const cap = priority === 'query' ? limit : this.pollShare(limit);
       const recent = countSince(account.granted, now - windowMs);
       if (recent >= cap) {
@@ -222,7 +265,7 @@ export class Pacer {
     account.granted.push(now);
     if (account.remaining !== null && account.resetAt !== null && now < account.resetAt) account.remaining -= 1;
     // Keep what the longest window needs, and no more than its limit's worth.
-    const longest = Math.max(MINUTE_MS, ...this.limitsOf(account).map(({ windowMs }) => windowMs)) * (1 + WINDOW_MARGIN_SHARE) + WINDOW_MARGIN_MS;
+    const longest = this.paced(Math.max(MINUTE_MS, ...this.limitsOf(account).map(({ windowMs }) => windowMs))) + MAX_LOOP_MARGIN_MS;
     const drop = account.granted.length - countSince(account.granted, now - longest);
     if (drop > 0) account.granted.splice(0, drop);
     if (account.granted.length > MAX_LOGGED) account.granted.splice(0, account.granted.length - MAX_LOGGED);
