@@ -93,7 +93,14 @@ interface Watched {
    * not after the answer, so a slow upstream does not stretch every interval by its latency.
    */
   polledAt: number;
+  /** Set while a job due within the tick's slack is taken early: when it was due. */
+  onTimeAt: number | null;
   last: JobOutcome | undefined;
+}
+
+/** How early a due job may be taken with a tick's others: a hundredth of its interval, at most 50 ms. */
+function onTimeSlack(intervalMs: number): number {
+  return Math.min(50, intervalMs / 100);
 }
 
 /** Growth factor while nothing changes. */
@@ -147,7 +154,7 @@ export class Poller {
       const peeked = known ?? this.options.store.peek(ref);
       const last = peeked && this.notFound.judge(peeked);
       const final = last !== undefined && isFinal(last);
-      entry = { ref, watchers: 0, intervalMs: this.options.intervalMs, dueAt: null, overdueSince: null, draw: null, polledAt: this.options.clock.now(), last };
+      entry = { ref, watchers: 0, intervalMs: this.options.intervalMs, dueAt: null, overdueSince: null, draw: null, polledAt: this.options.clock.now(), onTimeAt: null, last };
       if (!final && !this.stopped) entry.dueAt = this.options.clock.now() + this.jittered(this.options.intervalMs);
       this.watched.set(key, entry);
       this.coordinator.watch(key);
@@ -261,6 +268,13 @@ export class Poller {
     const riders = new Map<string, { due: number; batchSize: number; waiting: Watched[] }>();
     for (const entry of this.watched.values()) {
       if (entry.dueAt === null) continue;
+      // Due within a hundredth of its interval counts as due now: jittered due times are all
+      // different, and a tick per due time, each looking at every watched job, made ten thousand
+      // jobs cost a hundred million looks per interval.
+      if (entry.dueAt > now && entry.dueAt <= now + onTimeSlack(entry.intervalMs)) {
+        entry.onTimeAt = entry.dueAt;
+        entry.dueAt = now;
+      }
       const batchSize = this.options.store.batchSizeFor(entry.ref);
       if (entry.dueAt > now && (batchSize <= 1 || entry.dueAt > now + entry.intervalMs)) continue;
       const key = batchKey(entry.ref);
@@ -282,8 +296,10 @@ export class Poller {
     // One jitter draw per account and kind: jobs polled together are due together again.
     const draws = new Map<string, number>();
     for (const entry of taken) {
-      // A job that waited for its turn, or rides along early, counts its next interval from now.
-      entry.polledAt = entry.overdueSince !== null || entry.dueAt! > now ? now : entry.dueAt!;
+      // A job that waited for its turn, or rides along early, counts its next interval from now;
+      // one taken within the slack, from when it was due (so that its interval does not shrink).
+      entry.polledAt = entry.onTimeAt ?? (entry.overdueSince !== null || entry.dueAt! > now ? now : entry.dueAt!);
+      entry.onTimeAt = null;
       entry.dueAt = null;
       const key = batchKey(entry.ref);
       if (this.options.store.batchSizeFor(entry.ref) <= 1) entry.draw = null;

@@ -62,6 +62,25 @@ describe('poller', () => {
   // … but a round that ran late (the event loop of a starting, saturated service) is followed by
   // the next one an interval after it was DUE, so sooner: one interval right after the stall can
   // hold two rounds, while the calls per interval over any longer window stay at the minimum.
+  it('takes jobs due within a hundredth of their interval in one tick, without polling any more often', async () => {
+    // Single-id calls (an ImageKit-like account), every job's due time jittered apart.
+    const client = { ...scriptedZendesk(), batchSize: 1 };
+    const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 5000 } });
+    let seed = 7;
+    const random = () => ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+    const poller = new Poller({ store, pubsub: createJobPubSub(), clock, intervalMs: 10_000, maxIntervalMs: 10_000, random });
+    const refs = Array.from({ length: 1000 }, (_, index) => ref(`single-${index}`));
+    for (const each of refs) poller.watch(each, zendeskSnapshot(each, 'working', 0));
+    await vi.advanceTimersByTimeAsync(35_000);
+    poller.stop();
+    // Every job once per interval (the first poll an interval after the watch): exactly the minimum…
+    expect(client.calls).toHaveLength(3000);
+    for (const each of refs.slice(0, 50)) expect(client.calls.filter((call) => call.ids[0] === each.nativeId)).toHaveLength(3);
+    // …in at most one tick per 50 ms (a hundredth of 10 s), where a tick per due time made ~1 000.
+    const ticks = new Set(client.calls.map((call) => call.at));
+    expect(ticks.size).toBeLessThanOrEqual(3 * (10_000 / 50 + 1));
+  });
+
   it('after a late round, polls the next one an interval after the late one was due', async () => {
     const { client, poller } = setup({ intervalMs: 10_000, maxIntervalMs: 10_000 });
     const start = Date.now();
