@@ -12,7 +12,10 @@
  * A PGlite instance is expensive (seconds and hundreds of MB to initialise): open one per process.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -82,17 +85,32 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Regis
 }
 
 /**
- * A PGlite instance on `dataDir` (in memory without one). A new data directory is initialised,
- * closed and opened again: the initialisation leaves some 450 MB of WebAssembly memory behind in
- * the instance that ran it (750 MB RSS where an existing directory opens at ~300 MB), and the
- * second opening costs well under a second, once.
+ * A PGlite instance on `dataDir` (in memory without one). A new data directory is initialised in
+ * a worker thread first: initdb leaves ~450 MB of WebAssembly memory behind in the instance that
+ * ran it, which this process would keep until a major collection happens to run (an idle service
+ * may never have one: 750 MB RSS, where an existing directory opens at ~300 MB). A worker's memory
+ * goes with it.
  */
 async function createPglite(dataDir: string | undefined): Promise<PGlite> {
-  const fresh = dataDir !== undefined && !existsSync(join(dataDir, 'PG_VERSION'));
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), postgresqlconf: PGLITE_SETTINGS });
-  if (!fresh) return pglite;
-  await pglite.close();
-  return PGlite.create({ dataDir, postgresqlconf: PGLITE_SETTINGS });
+  if (dataDir !== undefined && !existsSync(join(dataDir, 'PG_VERSION'))) await initialiseInWorker(dataDir);
+  return PGlite.create({ ...(dataDir ? { dataDir } : {}), postgresqlconf: PGLITE_SETTINGS });
+}
+
+/** Runs PGlite's initdb on `dataDir` in a worker thread, and waits for the worker to end. */
+async function initialiseInWorker(dataDir: string): Promise<void> {
+  const module = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
+  // Plain script text that runs as CommonJS or as a module, whichever the worker is started as.
+  const script = `import('node:worker_threads').then(async ({ workerData }) => {
+    const loaded = await import(workerData.module);
+    const { PGlite } = loaded.PGlite ? loaded : loaded.default;
+    const pglite = await PGlite.create({ dataDir: workerData.dataDir, postgresqlconf: workerData.settings });
+    await pglite.close();
+  });`;
+  await new Promise<void>((resolve, reject) => {
+    const worker = new Worker(script, { eval: true, workerData: { module, dataDir, settings: PGLITE_SETTINGS } });
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initialising the embedded database in ${dataDir} failed (worker exit ${code})`))));
+  });
 }
 
 /**
