@@ -89,7 +89,7 @@ const LOOP_DELAY_WINDOW_MS = 1000;
  * The event loop's delay over the last second or so (its p99, in ms), measured by Node's own
  * histogram; read lazily, no timer of ours.
  */
-export function recentLoopDelay(): () => number {
+function recentLoopDelay(): () => number {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   let readAt = performance.now();

@@ -189,33 +189,30 @@ describe('batches', () => {
     };
   }
 
-  it('records attempts that finish together in one statement, not one each', async () => {
+  /** Four attempts of four jobs held open by the receiver, then let go together; their statements counted. */
+  async function fourAttemptsFinishingTogether(jobs: string[], options: { recordBatchSize?: number } = {}) {
     const statements = countStatements();
     // No lingering here: a batch is written when it is full or nothing else is running.
-    const service = startService({ concurrency: 4, recordLingerMs: 60_000, onStatement: statements.onStatement });
+    const service = startService({ concurrency: 4, recordLingerMs: 60_000, ...options, onStatement: statements.onStatement });
     const { id } = await createWebhook(service);
     receiver.answer({ hold: true });
-    await enqueue(id, ['B-0', 'B-1', 'B-2', 'B-3'], ['only']);
+    await enqueue(id, jobs, ['only']);
     service.wake();
     await waitFor(() => receiver.held() === 4, { what: 'four attempts open' });
     receiver.release();
     await waitFor(() => recorded === 4, { what: 'four attempts recorded' });
     statements.stop();
+    return { id, statements };
+  }
+
+  it('records attempts that finish together in one statement, not one each', async () => {
+    const { id, statements } = await fourAttemptsFinishingTogether(['B-0', 'B-1', 'B-2', 'B-3']);
     expect(statements.counts.record).toBe(1);
     expect((await deliveries(id)).map((row) => row.status)).toEqual(Array(4).fill('DELIVERED'));
   });
 
   it('records at most recordBatchSize attempts per statement, letting timers run between statements', async () => {
-    const statements = countStatements();
-    const service = startService({ concurrency: 4, recordBatchSize: 1, recordLingerMs: 60_000, onStatement: statements.onStatement });
-    const { id } = await createWebhook(service);
-    receiver.answer({ hold: true });
-    await enqueue(id, ['C-0', 'C-1', 'C-2', 'C-3'], ['only']);
-    service.wake();
-    await waitFor(() => receiver.held() === 4, { what: 'four attempts open' });
-    receiver.release();
-    await waitFor(() => recorded === 4, { what: 'four attempts recorded' });
-    statements.stop();
+    const { statements } = await fourAttemptsFinishingTogether(['C-0', 'C-1', 'C-2', 'C-3'], { recordBatchSize: 1 });
     expect(statements.counts.record).toBe(4);
     expect(statements.backToBack()).toBe(0);
   });
