@@ -11,10 +11,19 @@
  * one of its refs makes it stale at once. Nothing is ever served that executing the query would
  * not have answered at that moment.
  *
+ * Pages of `trackedJobs` are cached the same way against the registry's database: a page keeps the
+ * database's snapshot (`pg_current_snapshot()`, read before the page is executed) and is served
+ * only while the snapshot is still the same, i.e. no transaction that could write (one with a
+ * transaction id) has started or finished since, on this instance or any other sharing the
+ * database. Reading the snapshot is one cheap statement; executing a page of 50 nodes is most of
+ * a listing's cost. A snapshot that cannot be read in time means the page is executed.
+ *
  * What is cached, and for whom:
  * - only queries whose every field is read from the store's answers (`Query.jobs`, `Query.job`
  *   and the fields of jobs and their errors, `tracking` excepted: the registry's, not the
- *   store's); no mutation, subscription, `node`, `trackedJobs`, `providers` or webhook field;
+ *   store's), or from the registry's rows alone (`Query.trackedJobs` and everything under it but
+ *   `purgeRequest`, which asks the store); no mutation, subscription, `node`, `providers` or
+ *   webhook field, and never the two sources in one query;
  * - only answers without errors, each of whose refs the store remembers (provider trouble is not
  *   remembered, so an answer with a `ProviderError` is never cached; a `JobNotFoundError` is, for
  *   as long as the store keeps the not-found answer; a ref the caller may not read makes the
@@ -27,6 +36,7 @@ import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { LoadedAnswers } from '../jobs/job-loader.js';
 import type { AnswerToken, StatusStore } from '../jobs/status-store.js';
+import { withinOrNull } from '../within.js';
 
 export interface ResponseCacheOptions {
   /** `RESPONSE_CACHE_MAX_BYTES`: most bytes of cached answers (their JSON), least recently used forgotten first. */
@@ -34,6 +44,8 @@ export interface ResponseCacheOptions {
   readonly store: Pick<StatusStore, 'answerToken' | 'stillAnswers'>;
   /** Who the answer is for: callers with different scopes never share an entry. */
   readonly scopeOf: (context: unknown) => string;
+  /** The registry database's snapshot (null when it cannot be read in time): `trackedJobs` pages are cached against it. */
+  readonly registry?: { snapshotToken(): Promise<string | null> };
   /** The operation's record of what its job loader answered. */
   readonly answersOf: (context: unknown) => LoadedAnswers;
   /** Metrics hook: each cacheable query answered from the cache (`hit`) or executed (`miss`). */
@@ -66,25 +78,74 @@ const SNAPSHOT_TYPES = new Set([
 /** Fields of those types that read the registry: never cached. */
 const NOT_FROM_SNAPSHOT = new Set(['tracking']);
 
+/** Root fields answered from the registry's rows alone. */
+const REGISTRY_ROOT_FIELDS = new Set(['trackedJobs']);
+
+/** Types under `trackedJobs` besides the snapshot types, each field read from the rows of the page or its history. */
+const REGISTRY_TYPES = new Set(['TrackedJobConnection', 'TrackedJobEdge', 'PageInfo', 'JobTracking', 'JobTransitionConnection', 'JobTransitionEdge', 'JobTransition']);
+
+/** Fields under `trackedJobs` that ask the status store (and so its provider) instead: never cached there. */
+const NOT_FROM_ROWS = new Set(['purgeRequest']);
+
 /** Directives that change nothing but which fields are selected; any other (`@defer`, `@stream`, a new one) is not cached. */
 const PLAIN_DIRECTIVES = new Set(['include', 'skip']);
 
-interface CachedAnswer {
-  readonly result: ExecutionResult;
-  readonly tokens: readonly AnswerToken[];
-}
+/** Where a cacheable operation's answer comes from, which decides when a cached one is stale. */
+export type CacheSource = 'store' | 'registry';
+
+type CachedAnswer =
+  | { readonly source: 'store'; readonly result: ExecutionResult; readonly tokens: readonly AnswerToken[] }
+  | { readonly source: 'registry'; readonly result: ExecutionResult; readonly snapshot: string };
 
 /** The plugin; put it after every plugin that must see each operation (metrics), since a hit stops execution. */
 export function useResponseCache(options: ResponseCacheOptions): Plugin {
   const answers = new LRUCache<string, CachedAnswer>({ maxSize: options.maxBytes, sizeCalculation: (_, key) => key.length });
-  const documents = new StoreOnlyDocuments();
+  const documents = new CacheableDocuments();
+  /** Listing pages being executed, by key: a request for the same page at the same snapshot waits for that answer. */
+  const executing = new Map<string, { readonly snapshot: string; readonly answer: Promise<ExecutionResult | null> }>();
+  /** Caches the result when it may be; answers what was cached (the result with its JSON), or null. */
+  const keep = (key: string, result: unknown, entry: (result: ExecutionResult) => CachedAnswer | null): ExecutionResult | null => {
+    if (!isPlainResult(result) || result.errors) return null;
+    const json = JSON.stringify(result);
+    // Its size decides what the cache holds; an answer larger than the whole cache is not kept.
+    if (json.length + key.length > options.maxBytes) return null;
+    const cached = entry(withStringify(result, json));
+    if (!cached) return null;
+    answers.set(key, cached, { size: json.length + key.length });
+    return cached.result;
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const documentId = documents.idOf(args.schema, args.document, args.operationName ?? undefined);
-      if (documentId === null) return;
-      const key = `${documentId}\n${args.operationName ?? ''}\n${options.scopeOf(args.contextValue)}\n${JSON.stringify(args.variableValues ?? null)}`;
+      const document = documents.of(args.schema, args.document, args.operationName ?? undefined);
+      if (document === null) return;
+      const registry = options.registry;
+      if (document.source === 'registry' && !registry) return;
+      const key = `${document.id}\n${args.operationName ?? ''}\n${options.scopeOf(args.contextValue)}\n${JSON.stringify(args.variableValues ?? null)}`;
       const cached = answers.get(key);
-      if (cached && options.store.stillAnswers(cached.tokens)) {
+      if (document.source === 'registry') {
+        return registry!.snapshotToken().then(async (snapshot) => {
+          if (snapshot === null) return;
+          let answer = cached?.source === 'registry' && cached.snapshot === snapshot ? cached.result : null;
+          const running = executing.get(key);
+          if (!answer && running?.snapshot === snapshot) answer = await withinOrNull(running.answer, SHARED_WAIT_MS);
+          if (answer) {
+            options.onLookup?.('hit');
+            setResultAndStopExecution(answer);
+            return;
+          }
+          options.onLookup?.('miss');
+          let settle!: (result: ExecutionResult | null) => void;
+          const executed = new Promise<ExecutionResult | null>((resolve) => (settle = resolve));
+          executing.set(key, { snapshot, answer: executed });
+          return {
+            onExecuteDone: ({ result }: { result: unknown }) => {
+              settle(keep(key, result, (json) => ({ source: 'registry', result: json, snapshot })));
+              if (executing.get(key)?.answer === executed) executing.delete(key);
+            },
+          };
+        });
+      }
+      if (cached?.source === 'store' && options.store.stillAnswers(cached.tokens)) {
         options.onLookup?.('hit');
         setResultAndStopExecution(cached.result);
         return;
@@ -94,18 +155,21 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin {
       loaded.record();
       return {
         onExecuteDone({ result }) {
-          if (!isPlainResult(result) || result.errors) return;
-          const tokens = tokensOf(options.store, loaded);
-          if (!tokens) return;
-          const json = JSON.stringify(result);
-          // Its size decides what the cache holds; an answer larger than the whole cache is not kept.
-          if (json.length + key.length > options.maxBytes) return;
-          answers.set(key, { result: withStringify(result, json), tokens }, { size: json.length + key.length });
+          keep(key, result, (json) => {
+            const tokens = tokensOf(options.store, loaded);
+            return tokens ? { source: 'store', result: json, tokens } : null;
+          });
         },
       };
     },
   };
 }
+
+/**
+ * How long a request waits for the same page executing for another (at the same snapshot) before
+ * executing it itself: only reached when that execution failed without an answer.
+ */
+const SHARED_WAIT_MS = 2000;
 
 /** The store's token for every answer the operation got, or null when one of them is not the store's. */
 function tokensOf(store: ResponseCacheOptions['store'], loaded: LoadedAnswers): AnswerToken[] | null {
@@ -131,16 +195,16 @@ function withStringify(result: ExecutionResult, json: string): ExecutionResult {
 }
 
 /**
- * Which documents (per operation) are answered from the store alone, decided once per parsed
+ * Which documents (per operation) are cacheable, and from which source, decided once per parsed
  * document: yoga's parser cache hands out the same `DocumentNode` for the same text, so the
  * check runs once per distinct document, and the id stands for the text in the cache keys.
  */
-class StoreOnlyDocuments {
-  private readonly decided = new WeakMap<DocumentNode, Map<string, number | null>>();
+class CacheableDocuments {
+  private readonly decided = new WeakMap<DocumentNode, Map<string, { id: number; source: CacheSource } | null>>();
   private nextId = 1;
 
-  /** The document's id when the operation is answered from the store alone; null otherwise. */
-  idOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): number | null {
+  /** The document's id and source when the operation is cacheable; null otherwise. */
+  of(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): { id: number; source: CacheSource } | null {
     let byOperation = this.decided.get(document);
     if (!byOperation) {
       byOperation = new Map();
@@ -148,23 +212,31 @@ class StoreOnlyDocuments {
     }
     const known = byOperation.get(operationName ?? '');
     if (known !== undefined) return known;
-    const id = isStoreOnly(schema, document, operationName) ? this.nextId++ : null;
-    byOperation.set(operationName ?? '', id);
-    return id;
+    const source = cacheSourceOf(schema, document, operationName);
+    const decided = source ? { id: this.nextId++, source } : null;
+    byOperation.set(operationName ?? '', decided);
+    return decided;
   }
 }
 
-/**
- * Whether the operation is a query whose every field is answered from the status store's answers.
- * The whole document is checked (every operation and fragment in it): a field elsewhere in it
- * that is not the store's makes it uncacheable, which is only ever too careful.
- */
+/** Whether the operation is a query whose every field is answered from the status store's answers. */
 export function isStoreOnly(schema: GraphQLSchema, document: DocumentNode, operationName?: string): boolean {
+  return cacheSourceOf(schema, document, operationName) === 'store';
+}
+
+/**
+ * Where every field of the operation is answered from: the status store's answers, the registry's
+ * rows, or neither (null: not cacheable). The whole document is checked (every operation and
+ * fragment in it): a field elsewhere in it that neither source answers makes it uncacheable,
+ * which is only ever too careful.
+ */
+export function cacheSourceOf(schema: GraphQLSchema, document: DocumentNode, operationName?: string): CacheSource | null {
   const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== 'query') return false;
+  if (!operation || operation.operation !== 'query') return null;
   const queryType = schema.getQueryType();
   const typeInfo = new TypeInfo(schema);
-  let storeOnly = true;
+  let fromStore = true;
+  let fromRows = true;
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
@@ -172,13 +244,19 @@ export function isStoreOnly(schema: GraphQLSchema, document: DocumentNode, opera
         const name = node.name.value;
         if (name === '__typename') return;
         const parent = typeInfo.getParentType();
-        const fromStore = parent === queryType ? STORE_ROOT_FIELDS.has(name) : parent != null && SNAPSHOT_TYPES.has(parent.name) && !NOT_FROM_SNAPSHOT.has(name);
-        if (!fromStore) storeOnly = false;
+        if (parent === queryType) {
+          if (!STORE_ROOT_FIELDS.has(name)) fromStore = false;
+          if (!REGISTRY_ROOT_FIELDS.has(name)) fromRows = false;
+          return;
+        }
+        const snapshotType = parent != null && SNAPSHOT_TYPES.has(parent.name);
+        if (!snapshotType || NOT_FROM_SNAPSHOT.has(name)) fromStore = false;
+        if (!(snapshotType || (parent != null && REGISTRY_TYPES.has(parent.name))) || NOT_FROM_ROWS.has(name)) fromRows = false;
       },
       Directive(node) {
-        if (!PLAIN_DIRECTIVES.has(node.name.value)) storeOnly = false;
+        if (!PLAIN_DIRECTIVES.has(node.name.value)) fromStore = fromRows = false;
       },
     }),
   );
-  return storeOnly;
+  return fromStore ? 'store' : fromRows ? 'registry' : null;
 }

@@ -247,6 +247,7 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
           useResponseCache({
             maxBytes: options.responseCacheMaxBytes,
             store: jobs.store,
+            registry: options.registry,
             scopeOf: (context) => audienceOf((context as Context).caller),
             answersOf: (context) => (context as Context).answers,
             onLookup: metrics.responseCacheLookup,

@@ -20,6 +20,7 @@ import { RegistryError, isRegistryError } from './errors.js';
 import type { ListTrackedJobsOptions } from './listing.js';
 import type { IdempotencyClaim, IdempotencyRequest } from './idempotency.js';
 import type { HistoryEntry, ObservationResult } from './observations.js';
+import { withinOrNull } from '../within.js';
 import { type Registry, createRegistry } from './registry.js';
 import type { TrackedJob } from './tracked-job.js';
 import { type RegistryHooks, NO_HOOKS, Tracker, type TrackerPoller } from './tracker.js';
@@ -77,6 +78,12 @@ export interface RegistryService {
   /** A page without its count: `trackedJobs` counts only when `totalCount` is selected. */
   listTrackedJobPage(options: ListTrackedJobsOptions): Promise<Page<TrackedJob>>;
   countTrackedJobs(options: Pick<ListTrackedJobsOptions, 'filter' | 'visibleProviders'>): Promise<number>;
+  /**
+   * The database's snapshot (see `databaseSnapshot`), or null when the database is away or does
+   * not answer within `SNAPSHOT_WAIT_MS`: what the response cache keeps listing pages against.
+   * Never logs and never changes `available()`: the page's own call does that.
+   */
+  snapshotToken(): Promise<string | null>;
   history(jobId: number, args: PageArgs): Promise<Connection<HistoryEntry>>;
   /** Every instance's TRACKED, CHANGED and UNTRACKED announcements from now on (the live list). */
   events(): AsyncIterableIterator<TrackedJobMessage>;
@@ -293,6 +300,7 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
     listTrackedJobs: (listOptions) => call((current) => current.listTrackedJobs(listOptions)),
     listTrackedJobPage: (listOptions) => call((current) => current.listTrackedJobPage(listOptions)),
     countTrackedJobs: (countOptions) => call((current) => current.countTrackedJobs(countOptions)),
+    snapshotToken: () => (registry ? withinOrNull(registry.snapshot().catch(() => null), Math.min(SNAPSHOT_WAIT_MS, options.timeoutMs)) : Promise.resolve(null)),
     history: (jobId, args) => call((current) => current.history(jobId, args)),
     claimIdempotencyKey: (request) => call((current) => current.claimIdempotencyKey(request)),
     completeIdempotencyKey: (account, key, result) => call((current) => current.completeIdempotencyKey(account, key, result)),
@@ -326,3 +334,9 @@ function sameLabels(a: readonly string[], b: readonly string[]): boolean {
 function dedupe(jobs: readonly TrackedJob[]): TrackedJob[] {
   return [...new Map(jobs.map((job) => [job.id, job])).values()];
 }
+
+/**
+ * How long a listing waits for the database's snapshot before executing without the cache: short,
+ * since a database that slow would be asked again by the page itself.
+ */
+const SNAPSHOT_WAIT_MS = 250;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, isObjectType, isInterfaceType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStoreOnly } from '../../src/http/response-cache.js';
+import { cacheSourceOf, isStoreOnly } from '../../src/http/response-cache.js';
 import { LoadedAnswers, createJobLoader } from '../../src/jobs/job-loader.js';
 import type { JobKind, JobOutcome, JobRef } from '../../src/jobs/model.js';
 import { silentLogger } from '../../src/logger.js';
@@ -236,5 +236,16 @@ describe('which documents are cacheable', () => {
     expect(storeOnly('query { jobs(refs: []) { ... on Job @defer { state } } }')).toBe(false);
     // Another operation of the same document reading the registry: too careful, never wrong.
     expect(isStoreOnly(schema, parse('query A { jobs(refs: []) { __typename } } query B { trackedJobs { totalCount } }'), 'A')).toBe(false);
+  });
+
+  it('lets trackedJobs pages through as the registry\'s, alone and without what asks the store', () => {
+    const source = (text: string) => cacheSourceOf(schema, parse(text));
+    expect(source('query { trackedJobs { totalCount pageInfo { endCursor } edges { cursor node { ... on Job { state tracking { labels history { edges { node { at } } } } } } } } }')).toBe('registry');
+    expect(source('query { trackedJobs { edges { node { ... on ImageKitBulkJob { purgeRequest { state } } } } } }')).toBe(null);
+    expect(source('query { trackedJobs { totalCount } jobs(refs: []) { __typename } }')).toBe(null);
+    expect(source('query { trackedJobs { totalCount } webhooks { id } }')).toBe(null);
+    expect(source('query { trackedJobs { edges { node { ... on Job @defer { state } } } } }')).toBe(null);
+    expect(source('subscription { trackedJobUpdates { type } }')).toBe(null);
+    expect(source('query { jobs(refs: []) { __typename } }')).toBe('store');
   });
 });
