@@ -118,7 +118,7 @@ const AFTER_PROVIDERS = {
   RESPONSE_CACHE_MAX_BYTES: {
     default: '16777216',
     meaning:
-      'Most bytes (JSON) of `jobs`/`job` query answers kept for reuse, per caller scope, for exactly as long as every status in them is still the cache\'s own (never longer than `CACHE_TTL_MS` allows); 0: off.',
+      'Most bytes (JSON) of `jobs`/`job` query answers kept for reuse, per caller scope, for exactly as long as every status in them is still the cache\'s own (never longer than `CACHE_TTL_MS` allows), and of `trackedJobs` pages, for as long as the registry database\'s snapshot is unchanged (no write transaction started or ended); 0: off.',
   },
   UPSTREAM_TIMEOUT_MS: { default: '5000', meaning: 'Timeout of each upstream attempt.' },
   UPSTREAM_RETRIES: { default: '2', meaning: 'Extra attempts of an upstream GET after 429, 5xx or network errors.' },

@@ -46,6 +46,13 @@ export interface RegistryDatabase {
   readonly kind: DatabaseKind;
   /** Resolves when the database answers a query; rejects when it does not. */
   ping(): Promise<void>;
+  /**
+   * A token that stays the same exactly as long as nothing in the database changed: what the
+   * response cache keeps listing pages against. PostgreSQL: its snapshot (`databaseSnapshot`),
+   * which any writing transaction on any connection changes. PGlite: this process is its only
+   * user, so a count of the statements that may have written, kept by the dialect (no query).
+   */
+  snapshot(): Promise<string>;
   /** Closes the pool or the PGlite instance. Idempotent. */
   close(): Promise<void>;
 }
@@ -165,7 +172,8 @@ async function wrapPglite(
   pglite: PGlite,
   { logger, closeInstance, onClose }: { logger: Logger | undefined; closeInstance: boolean; onClose?: () => void },
 ): Promise<RegistryDatabase> {
-  const db = new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
+  const dialect = new PgliteDialect(pglite);
+  const db = new Kysely<Database>({ dialect });
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -174,7 +182,8 @@ async function wrapPglite(
     if (closeInstance) await pglite.close();
     onClose?.();
   };
-  return finishOpening({ db, kind: 'pglite', ping: () => pingDb(db), close }, logger);
+  const snapshot = () => Promise.resolve(`writes:${dialect.writes()}`);
+  return finishOpening({ db, kind: 'pglite', ping: () => pingDb(db), snapshot, close }, logger);
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<RegistryDatabase> {
@@ -200,7 +209,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Regi
     await db.destroy();
   };
   options.logger?.debug({ database: 'postgres', server: serverOf(url) }, 'registry database opened');
-  return finishOpening({ db, kind: 'postgres', ping: () => pingDb(db), close }, options.logger);
+  return finishOpening({ db, kind: 'postgres', ping: () => pingDb(db), snapshot: () => databaseSnapshot(db), close }, options.logger);
 }
 
 async function finishOpening(database: RegistryDatabase, logger: Logger | undefined): Promise<RegistryDatabase> {
@@ -226,6 +235,17 @@ export async function migrate(db: Kysely<Database>, logger?: Logger): Promise<vo
       cause: error,
     });
   }
+}
+
+/**
+ * The database's current snapshot as text (`xmin:xmax:running ids`): it stays the same exactly as
+ * long as no transaction that could write (one given a transaction id) starts or ends, here or on
+ * any other connection. A page read after the snapshot was taken is as fresh as any read while
+ * the snapshot stays the same, which is what lets the response cache keep listing pages.
+ */
+export async function databaseSnapshot(db: Kysely<Database>): Promise<string> {
+  const { rows } = await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db);
+  return rows[0]!.snapshot;
 }
 
 async function pingDb(db: Kysely<Database>): Promise<void> {

@@ -196,15 +196,3 @@ function intersect(wanted: readonly Provider[] | undefined, visible: readonly Pr
   if (!visible) return wanted;
   return wanted.filter((provider) => visible.includes(provider));
 }
-
-/**
- * The database's current snapshot as text (`xmin:xmax:running ids`): it stays the same exactly as
- * long as no transaction that could write (one given a transaction id) starts or ends, here or on
- * any other connection. A page read after the snapshot was taken is as fresh as any read while
- * the snapshot stays the same, which is what lets the response cache keep listing pages.
- */
-export async function databaseSnapshot(db: Kysely<Database>): Promise<string> {
-  const { rows } = await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db);
-  return rows[0]!.snapshot;
-}
-

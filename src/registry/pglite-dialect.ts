@@ -11,6 +11,11 @@
  * the way separate PostgreSQL sessions would be isolated. The cost, written down because it
  * matters to callers: code holding a transaction must not wait for a query on the outer `db` (it
  * would wait forever); use the transaction's handle.
+ *
+ * The dialect also counts the statements that may have written (`writes`): every statement but a
+ * plain `select`, counted once it has finished (a transaction's `commit` included). Nothing else
+ * reaches the instance, so while the count stays the same the data does too: the registry's
+ * snapshot token on PGlite, read without a query.
  */
 import type { PGlite } from '@electric-sql/pglite';
 import {
@@ -32,9 +37,15 @@ import {
 /** The PostgreSQL dialect of Kysely, talking to `pglite` in this process. */
 export class PgliteDialect implements Dialect {
   readonly #pglite: PGlite;
+  readonly #writes = { count: 0 };
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
+  }
+
+  /** Statements other than a plain `select` finished so far, through every driver of this dialect. */
+  writes(): number {
+    return this.#writes.count;
   }
 
   createAdapter(): DialectAdapter {
@@ -42,7 +53,7 @@ export class PgliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PgliteDriver(this.#pglite);
+    return new PgliteDriver(this.#pglite, this.#writes);
   }
 
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
@@ -60,8 +71,8 @@ class PgliteDriver implements Driver {
   readonly #waiting: Array<() => void> = [];
   #busy = false;
 
-  constructor(pglite: PGlite) {
-    this.#connection = new PgliteConnection(pglite);
+  constructor(pglite: PGlite, writes: { count: number }) {
+    this.#connection = new PgliteConnection(pglite, writes);
   }
 
   async init(): Promise<void> {}
@@ -112,13 +123,21 @@ class PgliteDriver implements Driver {
 
 class PgliteConnection implements DatabaseConnection {
   readonly #pglite: PGlite;
+  readonly #writes: { count: number };
 
-  constructor(pglite: PGlite) {
+  constructor(pglite: PGlite, writes: { count: number }) {
     this.#pglite = pglite;
+    this.#writes = writes;
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    let result;
+    try {
+      result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    } finally {
+      // Counted after it finished, failed or not (a failed statement may end a transaction).
+      if (!READ_ONLY.test(compiledQuery.sql)) this.#writes.count += 1;
+    }
     return {
       rows: result.rows,
       // PGlite reports affected rows for every statement (0 for a select), which is what Kysely
@@ -132,6 +151,9 @@ class PgliteConnection implements DatabaseConnection {
     throw new Error('streaming is not supported on PGlite: page through results with keyset queries');
   }
 }
+
+/** A plain `select`: the only statements not counted as writes (the registry writes nothing through a function called by one). */
+const READ_ONLY = /^\s*select\b/i;
 
 function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

@@ -16,7 +16,7 @@ import {
   purgeExpiredIdempotencyKeys,
   releaseIdempotencyKey,
 } from './idempotency.js';
-import { type ListTrackedJobsOptions, countTrackedJobs, databaseSnapshot, listTrackedJobPage, listTrackedJobs } from './listing.js';
+import { type ListTrackedJobsOptions, countTrackedJobs, listTrackedJobPage, listTrackedJobs } from './listing.js';
 import {
   type CheckedMark,
   type HistoryEntry,
@@ -61,8 +61,6 @@ export interface Registry {
   listTrackedJobPage(options?: ListTrackedJobsOptions): Promise<Page<TrackedJob>>;
   /** The `totalCount` of a list: the jobs its filter matches. */
   countTrackedJobs(options?: Pick<ListTrackedJobsOptions, 'filter' | 'visibleProviders'>): Promise<number>;
-  /** The database's snapshot as text: unchanged while no write transaction starts or ends (`databaseSnapshot`). */
-  snapshot(): Promise<string>;
   /** Folds the per-group count deltas (see `tracked-job-counts.ts`); answers the rows folded. */
   compactCounts(): Promise<number>;
   /** Unfinished tracked jobs, a page at a time (see `tracking.ts`). */
@@ -109,7 +107,6 @@ export function createRegistry(db: Kysely<Database>, options: RegistryOptions): 
     listTrackedJobs: (listOptions) => listTrackedJobs(db, listOptions),
     listTrackedJobPage: (listOptions) => listTrackedJobPage(db, listOptions),
     countTrackedJobs: (countOptions) => countTrackedJobs(db, countOptions),
-    snapshot: () => databaseSnapshot(db),
     compactCounts: () => compactTrackedJobCounts(db),
     unfinishedJobs: (batchSize) => unfinishedJobs(db, batchSize),
     recordObservation: (ref, outcome, observationOptions = {}) => recordObservation(db, ref, outcome, { ...observationOptions, notFoundGraceMs }),
