@@ -12,11 +12,11 @@
  * not have answered at that moment.
  *
  * Pages of `trackedJobs` are cached the same way against the registry's database: a page keeps the
- * database's snapshot (`pg_current_snapshot()`, read before the page is executed) and is served
- * only while the snapshot is still the same, i.e. no transaction that could write (one with a
- * transaction id) has started or finished since, on this instance or any other sharing the
- * database. Reading the snapshot is one cheap statement; executing a page of 50 nodes is most of
- * a listing's cost. A snapshot that cannot be read in time means the page is executed.
+ * database's snapshot token (`RegistryDatabase.snapshot`, read before the page is executed) and is
+ * served only while the token is still the same, i.e. nothing has written to the database since,
+ * on this instance or any other sharing it. Reading the token is one cheap statement at most;
+ * executing a page of 50 nodes is most of a listing's cost. A token that cannot be read in time
+ * means the page is executed.
  *
  * What is cached, and for whom:
  * - only queries whose every field is read from the store's answers (`Query.jobs`, `Query.job`
