@@ -36,7 +36,7 @@ import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { LoadedAnswers } from '../jobs/job-loader.js';
 import type { AnswerToken, StatusStore } from '../jobs/status-store.js';
-import { withinOrNull } from '../within.js';
+import { withinOrNull } from '../jobs/within.js';
 
 export interface ResponseCacheOptions {
   /** `RESPONSE_CACHE_MAX_BYTES`: most bytes of cached answers (their JSON), least recently used forgotten first. */

@@ -20,7 +20,7 @@ import { RegistryError, isRegistryError } from './errors.js';
 import type { ListTrackedJobsOptions } from './listing.js';
 import type { IdempotencyClaim, IdempotencyRequest } from './idempotency.js';
 import type { HistoryEntry, ObservationResult } from './observations.js';
-import { withinOrNull } from '../within.js';
+import { withinOrNull } from '../jobs/within.js';
 import { type Registry, createRegistry } from './registry.js';
 import type { TrackedJob } from './tracked-job.js';
 import { type RegistryHooks, NO_HOOKS, Tracker, type TrackerPoller } from './tracker.js';
