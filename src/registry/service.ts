@@ -79,9 +79,11 @@ export interface RegistryService {
   listTrackedJobPage(options: ListTrackedJobsOptions): Promise<Page<TrackedJob>>;
   countTrackedJobs(options: Pick<ListTrackedJobsOptions, 'filter' | 'visibleProviders'>): Promise<number>;
   /**
-   * The database's snapshot token (`RegistryDatabase.snapshot`), or null when the database is away or does
-   * not answer within `SNAPSHOT_WAIT_MS`: what the response cache keeps listing pages against.
-   * Never logs and never changes `available()`: the page's own call does that.
+   * The database's snapshot token (`RegistryDatabase.snapshot`), or null when the database is
+   * away or does not answer within `SNAPSHOT_WAIT_MS`: what the response cache keeps listing
+   * pages against.
+   * Null at once while the database is known to be away (`available()` false). Never logs and
+   * never changes `available()`: the page's own call does that.
    */
   snapshotToken(): Promise<string | null>;
   history(jobId: number, args: PageArgs): Promise<Connection<HistoryEntry>>;
@@ -300,7 +302,10 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
     listTrackedJobs: (listOptions) => call((current) => current.listTrackedJobs(listOptions)),
     listTrackedJobPage: (listOptions) => call((current) => current.listTrackedJobPage(listOptions)),
     countTrackedJobs: (countOptions) => call((current) => current.countTrackedJobs(countOptions)),
-    snapshotToken: () => (database && registry ? withinOrNull(database.snapshot().catch(() => null), Math.min(SNAPSHOT_WAIT_MS, options.timeoutMs)) : Promise.resolve(null)),
+    snapshotToken: () =>
+      database && registry && healthy
+        ? withinOrNull(database.snapshot().catch(() => null), Math.min(SNAPSHOT_WAIT_MS, options.timeoutMs))
+        : Promise.resolve(null),
     history: (jobId, args) => call((current) => current.history(jobId, args)),
     claimIdempotencyKey: (request) => call((current) => current.claimIdempotencyKey(request)),
     completeIdempotencyKey: (account, key, result) => call((current) => current.completeIdempotencyKey(account, key, result)),
