@@ -38,6 +38,11 @@ import type { LoadedAnswers } from '../jobs/job-loader.js';
 import type { AnswerToken, StatusStore } from '../jobs/status-store.js';
 import { withinOrNull } from '../jobs/within.js';
 
+/** What the cache needs of the registry: a token of its database's state (`RegistryService.snapshotToken`). */
+export interface RegistryToken {
+  snapshotToken(): Promise<string | null>;
+}
+
 export interface ResponseCacheOptions {
   /** `RESPONSE_CACHE_MAX_BYTES`: most bytes of cached answers (their JSON), least recently used forgotten first. */
   readonly maxBytes: number;
@@ -45,7 +50,7 @@ export interface ResponseCacheOptions {
   /** Who the answer is for: callers with different scopes never share an entry. */
   readonly scopeOf: (context: unknown) => string;
   /** The registry database's snapshot (null when it cannot be read in time): `trackedJobs` pages are cached against it. */
-  readonly registry?: { snapshotToken(): Promise<string | null> };
+  readonly registry?: RegistryToken;
   /** The operation's record of what its job loader answered. */
   readonly answersOf: (context: unknown) => LoadedAnswers;
   /** Metrics hook: each cacheable query answered from the cache (`hit`) or executed (`miss`). */
@@ -104,7 +109,7 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin {
   /** Listing pages being executed, by key: a request for the same page at the same snapshot waits for that answer. */
   const executing = new Map<string, { readonly snapshot: string; readonly answer: Promise<ExecutionResult | null> }>();
   /** Caches the result when it may be; answers what was cached (the result with its JSON), or null. */
-  const keep = (key: string, result: unknown, entry: (result: ExecutionResult) => CachedAnswer | null): ExecutionResult | null => {
+  const keep = (key: string, result: unknown, entry: (answer: ExecutionResult) => CachedAnswer | null): ExecutionResult | null => {
     if (!isPlainResult(result) || result.errors) return null;
     const json = JSON.stringify(result);
     // Its size decides what the cache holds; an answer larger than the whole cache is not kept.
@@ -114,37 +119,43 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin {
     answers.set(key, cached, { size: json.length + key.length });
     return cached.result;
   };
+  /**
+   * A listing page: the cached answer or the one being executed at the database's current
+   * snapshot, else executed (and kept) here; nothing at all when the snapshot cannot be read.
+   */
+  const fromRegistry = async (registry: RegistryToken, key: string, cached: CachedAnswer | undefined, stop: (answer: ExecutionResult) => void) => {
+    const snapshot = await registry.snapshotToken();
+    if (snapshot === null) return;
+    let answer = cached?.source === 'registry' && cached.snapshot === snapshot ? cached.result : null;
+    const running = executing.get(key);
+    if (!answer && running?.snapshot === snapshot) {
+      answer = await withinOrNull(running.answer, SHARED_WAIT_MS);
+      // An execution that never finished (it threw before its end) is not waited for again.
+      if (!answer && executing.get(key) === running) executing.delete(key);
+    }
+    if (answer) {
+      options.onLookup?.('hit');
+      stop(answer);
+      return;
+    }
+    options.onLookup?.('miss');
+    let settle!: (result: ExecutionResult | null) => void;
+    const executed = new Promise<ExecutionResult | null>((resolve) => (settle = resolve));
+    executing.set(key, { snapshot, answer: executed });
+    return {
+      onExecuteDone: ({ result }: { result: unknown }) => {
+        settle(keep(key, result, (page) => ({ source: 'registry', result: page, snapshot })));
+        if (executing.get(key)?.answer === executed) executing.delete(key);
+      },
+    };
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const document = documents.of(args.schema, args.document, args.operationName ?? undefined);
       if (document === null) return;
-      const registry = options.registry;
-      if (document.source === 'registry' && !registry) return;
       const key = `${document.id}\n${args.operationName ?? ''}\n${options.scopeOf(args.contextValue)}\n${JSON.stringify(args.variableValues ?? null)}`;
       const cached = answers.get(key);
-      if (document.source === 'registry') {
-        return registry!.snapshotToken().then(async (snapshot) => {
-          if (snapshot === null) return;
-          let answer = cached?.source === 'registry' && cached.snapshot === snapshot ? cached.result : null;
-          const running = executing.get(key);
-          if (!answer && running?.snapshot === snapshot) answer = await withinOrNull(running.answer, SHARED_WAIT_MS);
-          if (answer) {
-            options.onLookup?.('hit');
-            setResultAndStopExecution(answer);
-            return;
-          }
-          options.onLookup?.('miss');
-          let settle!: (result: ExecutionResult | null) => void;
-          const executed = new Promise<ExecutionResult | null>((resolve) => (settle = resolve));
-          executing.set(key, { snapshot, answer: executed });
-          return {
-            onExecuteDone: ({ result }: { result: unknown }) => {
-              settle(keep(key, result, (json) => ({ source: 'registry', result: json, snapshot })));
-              if (executing.get(key)?.answer === executed) executing.delete(key);
-            },
-          };
-        });
-      }
+      if (document.source === 'registry') return options.registry ? fromRegistry(options.registry, key, cached, setResultAndStopExecution) : undefined;
       if (cached?.source === 'store' && options.store.stillAnswers(cached.tokens)) {
         options.onLookup?.('hit');
         setResultAndStopExecution(cached.result);
@@ -155,9 +166,9 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin {
       loaded.record();
       return {
         onExecuteDone({ result }) {
-          keep(key, result, (json) => {
+          keep(key, result, (answer) => {
             const tokens = tokensOf(options.store, loaded);
-            return tokens ? { source: 'store', result: json, tokens } : null;
+            return tokens ? { source: 'store', result: answer, tokens } : null;
           });
         },
       };

@@ -48,9 +48,10 @@ export interface RegistryDatabase {
   ping(): Promise<void>;
   /**
    * A token that stays the same exactly as long as nothing in the database changed: what the
-   * response cache keeps listing pages against. PostgreSQL: its snapshot (`databaseSnapshot`),
-   * which any writing transaction on any connection changes. PGlite: this process is its only
-   * user, so a count of the statements that may have written, kept by the dialect (no query).
+   * response cache keeps listing pages against. The database's snapshot (`databaseSnapshot`),
+   * which any writing transaction on any connection changes. PostgreSQL: read on each call. PGlite:
+   * this process is its only user, so it is read again only after a statement that may have
+   * written has finished (`snapshotAfterWrites`); a quiet database answers without a query.
    */
   snapshot(): Promise<string>;
   /** Closes the pool or the PGlite instance. Idempotent. */
@@ -182,7 +183,7 @@ async function wrapPglite(
     if (closeInstance) await pglite.close();
     onClose?.();
   };
-  const snapshot = () => Promise.resolve(`writes:${dialect.writes()}`);
+  const snapshot = snapshotAfterWrites(() => databaseSnapshot(db), () => dialect.writes());
   return finishOpening({ db, kind: 'pglite', ping: () => pingDb(db), snapshot, close }, logger);
 }
 
@@ -246,6 +247,30 @@ export async function migrate(db: Kysely<Database>, logger?: Logger): Promise<vo
 export async function databaseSnapshot(db: Kysely<Database>): Promise<string> {
   const { rows } = await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(db);
   return rows[0]!.snapshot;
+}
+
+/**
+ * `read` (the snapshot), asked again only once `writes()` (statements that may have written) has
+ * moved since it was last asked. A read still in flight is shared while no such statement has
+ * finished since it was sent: on the one embedded connection it runs after any transaction that
+ * held it, so it answers as fresh as a new read would. Reading the snapshot itself writes nothing,
+ * and a statement that wrote nothing (an update of no row) leaves the snapshot as it was, so the
+ * cached pages stay valid: a count alone would lose them at every such statement (the webhook
+ * dispatcher's claim runs every second).
+ */
+function snapshotAfterWrites(read: () => Promise<string>, writes: () => number): () => Promise<string> {
+  let known: { readonly at: number; readonly snapshot: Promise<string> } | null = null;
+  return () => {
+    const at = writes();
+    if (known?.at === at) return known.snapshot;
+    const entry = { at, snapshot: read() };
+    known = entry;
+    // A failed read is not kept: the next call reads again.
+    entry.snapshot.catch(() => {
+      if (known === entry) known = null;
+    });
+    return entry.snapshot;
+  };
 }
 
 async function pingDb(db: Kysely<Database>): Promise<void> {

@@ -14,8 +14,8 @@
  *
  * The dialect also counts the statements that may have written (`writes`): every statement but a
  * plain `select`, counted once it has finished (a transaction's `commit` included). Nothing else
- * reaches the instance, so while the count stays the same the data does too: the registry's
- * snapshot token on PGlite, read without a query.
+ * reaches the instance, so while the count stays the same the data does too: the registry reads
+ * the database's snapshot again only when it has moved (`RegistryDatabase.snapshot`).
  */
 import type { PGlite } from '@electric-sql/pglite';
 import {

@@ -13,6 +13,7 @@ import type { JobPubSub, TrackedJobMessage } from '../jobs/events.js';
 import type { JobOutcome, JobRef } from '../jobs/model.js';
 import { refKey } from '../jobs/model.js';
 import type { KindCatalog } from '../jobs/ports.js';
+import { withinOrNull } from '../jobs/within.js';
 import type { Logger } from '../logger.js';
 import type { Connection, Page, PageArgs } from './connection.js';
 import type { RegistryDatabase } from './database.js';
@@ -20,7 +21,6 @@ import { RegistryError, isRegistryError } from './errors.js';
 import type { ListTrackedJobsOptions } from './listing.js';
 import type { IdempotencyClaim, IdempotencyRequest } from './idempotency.js';
 import type { HistoryEntry, ObservationResult } from './observations.js';
-import { withinOrNull } from '../jobs/within.js';
 import { type Registry, createRegistry } from './registry.js';
 import type { TrackedJob } from './tracked-job.js';
 import { type RegistryHooks, NO_HOOKS, Tracker, type TrackerPoller } from './tracker.js';
@@ -79,11 +79,10 @@ export interface RegistryService {
   listTrackedJobPage(options: ListTrackedJobsOptions): Promise<Page<TrackedJob>>;
   countTrackedJobs(options: Pick<ListTrackedJobsOptions, 'filter' | 'visibleProviders'>): Promise<number>;
   /**
-   * The database's snapshot token (`RegistryDatabase.snapshot`), or null when the database is
-   * away or does not answer within `SNAPSHOT_WAIT_MS`: what the response cache keeps listing
-   * pages against.
-   * Null at once while the database is known to be away (`available()` false). Never logs and
-   * never changes `available()`: the page's own call does that.
+   * The database's snapshot token (`RegistryDatabase.snapshot`): what the response cache keeps
+   * listing pages against. Null when it does not answer within `SNAPSHOT_WAIT_MS`, and at once
+   * while the database is known to be away (`available()` false). Never logs and never changes
+   * `available()`: the page's own call does that.
    */
   snapshotToken(): Promise<string | null>;
   history(jobId: number, args: PageArgs): Promise<Connection<HistoryEntry>>;

@@ -127,6 +127,14 @@ for (const database of ['pglite', 'postgres'] as const) {
       expect((await lookups()).hit).toBe(before.hit + 1);
     });
 
+    it('keeps the page through a writing statement that changed no row (the dispatcher claims nothing every second)', async () => {
+      const page = await list();
+      await writeElsewhere('no-such-job', ['team']);
+      const before = await lookups();
+      expect(await list()).toEqual(page);
+      expect(await lookups()).toEqual({ hit: before.hit + 1, miss: before.miss });
+    });
+
     it("never answers one caller scope's page to another", async () => {
       expect((await list()).totalCount).toBe(4);
       const zendeskOnly = await list({}, ZENDESK_KEY);
