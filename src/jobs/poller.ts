@@ -41,6 +41,7 @@ import {
   refKey,
 } from './model.js';
 import type { StatusStore } from './status-store.js';
+import { DueQueue } from './due-queue.js';
 
 /** How watched jobs are polled (`Config.poll`). */
 export interface PollOptions {
@@ -77,10 +78,17 @@ export interface PollerOptions extends Omit<PollOptions, 'notFoundGraceMs'> {
 
 interface Watched {
   readonly ref: JobRef;
+  /** `refKey(ref)`. */
+  readonly key: string;
+  /** Ids one upstream call of its account and kind carries (`StatusStore.batchSizeFor`). */
+  readonly batchSize: number;
+  /** Watch order, so that jobs due together are polled in the order they were watched. */
+  readonly order: number;
   watchers: number;
   intervalMs: number;
-  /** When the job is next due; null while a poll is in flight or once it is final. */
+  /** When the job is next due; null while a poll is in flight or once it is final. Set through `due`. */
   dueAt: number | null;
+  dueVersion: number;
   /**
    * Set when the account's pacer had no turn for the job's call: when it was first due. Such a job
    * goes first at the next turn, and its next interval counts from when it was actually polled.
@@ -100,8 +108,9 @@ interface Watched {
 
 /** How early a due job may be taken with a tick's others: a hundredth of its interval, at most 50 ms. */
 function onTimeSlack(intervalMs: number): number {
-  return Math.min(50, intervalMs / 100);
+  return Math.min(MAX_ON_TIME_SLACK_MS, intervalMs / 100);
 }
+const MAX_ON_TIME_SLACK_MS = 50;
 
 /** Growth factor while nothing changes. */
 const GROWTH = 1.5;
@@ -121,6 +130,11 @@ function batchKey(ref: JobRef): string {
 
 export class Poller {
   private readonly watched = new Map<string, Watched>();
+  /** Due times of the watched jobs, earliest first. */
+  private readonly due = new DueQueue<Watched>((entry) => this.isCurrent(entry));
+  /** The watched jobs of each account and kind that a call carries many of (riders, see `takeDue`). */
+  private readonly batchGroups = new Map<string, Set<Watched>>();
+  private watchOrder = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerDueAt = Infinity;
   private stopped = false;
@@ -154,9 +168,11 @@ export class Poller {
       const peeked = known ?? this.options.store.peek(ref);
       const last = peeked && this.notFound.judge(peeked);
       const final = last !== undefined && isFinal(last);
-      entry = { ref, watchers: 0, intervalMs: this.options.intervalMs, dueAt: null, overdueSince: null, draw: null, polledAt: this.options.clock.now(), onTimeAt: null, last };
-      if (!final && !this.stopped) entry.dueAt = this.options.clock.now() + this.jittered(this.options.intervalMs);
+      const batchSize = this.options.store.batchSizeFor(ref);
+      entry = { ref, key, batchSize, order: this.watchOrder++, watchers: 0, intervalMs: this.options.intervalMs, dueAt: null, dueVersion: 0, overdueSince: null, draw: null, polledAt: this.options.clock.now(), onTimeAt: null, last };
       this.watched.set(key, entry);
+      if (batchSize > 1) this.batchGroupOf(ref).add(entry);
+      if (!final && !this.stopped) this.due.set(entry, this.options.clock.now() + this.jittered(this.options.intervalMs));
       this.coordinator.watch(key);
       this.schedule();
     }
@@ -186,6 +202,8 @@ export class Poller {
     this.stopped = true;
     this.clearTimer();
     this.watched.clear();
+    this.batchGroups.clear();
+    this.due.clear();
   }
 
   private release(key: string): void {
@@ -194,6 +212,7 @@ export class Poller {
     entry.watchers -= 1;
     if (entry.watchers > 0) return;
     this.watched.delete(key);
+    this.batchGroups.get(batchKey(entry.ref))?.delete(entry);
     this.coordinator.unwatch(key);
     if (this.watched.size === 0) this.clearTimer();
   }
@@ -201,8 +220,8 @@ export class Poller {
   /** Keeps one timer, set for the earliest due job. */
   private schedule(): void {
     if (this.stopped) return;
-    let earliest = Infinity;
-    for (const entry of this.watched.values()) if (entry.dueAt !== null && entry.dueAt < earliest) earliest = entry.dueAt;
+    this.due.compact(this.watched.values(), this.watched.size);
+    const earliest = this.due.earliest();
     if (earliest === this.timerDueAt && this.timer) return;
     this.clearTimer();
     if (earliest === Infinity) return;
@@ -231,7 +250,7 @@ export class Poller {
       const pausedMs = this.options.store.pauseRemainingFor(entry.ref);
       if (pausedMs > 0) {
         // The account was told to slow down (by any caller): wait for its reset without asking.
-        entry.dueAt = this.options.clock.now() + pausedMs;
+        this.due.set(entry, this.options.clock.now() + pausedMs);
         continue;
       }
       due.push(entry);
@@ -265,33 +284,32 @@ export class Poller {
    */
   private takeDue(now: number): Watched[] {
     const taken: Watched[] = [];
-    const riders = new Map<string, { due: number; batchSize: number; waiting: Watched[] }>();
-    for (const entry of this.watched.values()) {
-      if (entry.dueAt === null) continue;
-      // Due within a hundredth of its interval counts as due now: jittered due times are all
-      // different, and a tick per due time, each looking at every watched job, made ten thousand
-      // jobs cost a hundred million looks per interval.
-      if (entry.dueAt > now && entry.dueAt <= now + onTimeSlack(entry.intervalMs)) {
-        entry.onTimeAt = entry.dueAt;
-        entry.dueAt = now;
+    // Due within a hundredth of its interval counts as due now: jittered due times are all
+    // different, and a tick per due time made ten thousand jobs cost a tick each.
+    for (const entry of this.due.takeUntil(now + MAX_ON_TIME_SLACK_MS)) {
+      if (entry.dueAt! > now + onTimeSlack(entry.intervalMs)) {
+        this.due.restore(entry);
+        continue;
       }
-      const batchSize = this.options.store.batchSizeFor(entry.ref);
-      if (entry.dueAt > now && (batchSize <= 1 || entry.dueAt > now + entry.intervalMs)) continue;
-      const key = batchKey(entry.ref);
-      const group = riders.get(key) ?? { due: 0, batchSize, waiting: [] };
-      riders.set(key, group);
-      if (entry.dueAt <= now) {
-        group.due += 1;
-        taken.push(entry);
-      } else {
-        group.waiting.push(entry);
-      }
+      if (entry.dueAt! > now) entry.onTimeAt = entry.dueAt;
+      taken.push(entry);
     }
-    for (const group of riders.values()) {
-      if (group.due === 0) continue;
-      const room = Math.ceil(group.due / group.batchSize) * group.batchSize - group.due;
-      group.waiting.sort((a, b) => a.dueAt! - b.dueAt!);
-      taken.push(...group.waiting.slice(0, room));
+    taken.sort((a, b) => a.order - b.order);
+    const dueInGroup = new Map<string, number>();
+    for (const entry of taken) {
+      if (entry.batchSize > 1) dueInGroup.set(batchKey(entry.ref), (dueInGroup.get(batchKey(entry.ref)) ?? 0) + 1);
+    }
+    for (const [key, due] of dueInGroup) {
+      const group = this.batchGroups.get(key)!;
+      const batchSize = group.values().next().value!.batchSize;
+      const room = Math.ceil(due / batchSize) * batchSize - due;
+      if (room === 0) continue;
+      const waiting: Watched[] = [];
+      for (const entry of group) {
+        if (entry.dueAt !== null && entry.onTimeAt === null && entry.dueAt > now && entry.dueAt <= now + entry.intervalMs) waiting.push(entry);
+      }
+      waiting.sort((a, b) => a.dueAt! - b.dueAt!);
+      taken.push(...waiting.slice(0, room));
     }
     // One jitter draw per account and kind: jobs polled together are due together again.
     const draws = new Map<string, number>();
@@ -300,12 +318,19 @@ export class Poller {
       // one taken within the slack, from when it was due (so that its interval does not shrink).
       entry.polledAt = entry.onTimeAt ?? (entry.overdueSince !== null || entry.dueAt! > now ? now : entry.dueAt!);
       entry.onTimeAt = null;
-      entry.dueAt = null;
+      this.due.set(entry, null);
       const key = batchKey(entry.ref);
-      if (this.options.store.batchSizeFor(entry.ref) <= 1) entry.draw = null;
+      if (entry.batchSize <= 1) entry.draw = null;
       else entry.draw = draws.get(key) ?? draws.set(key, this.random()).get(key)!;
     }
     return taken;
+  }
+
+  private batchGroupOf(ref: JobRef): Set<Watched> {
+    const key = batchKey(ref);
+    const group = this.batchGroups.get(key) ?? new Set<Watched>();
+    this.batchGroups.set(key, group);
+    return group;
   }
 
   /**
@@ -322,7 +347,7 @@ export class Poller {
       const list = calls.get(key) ?? [];
       calls.set(key, list);
       const last = list[list.length - 1];
-      if (last && last.length < this.options.store.batchSizeFor(entry.ref)) last.push(entry);
+      if (last && last.length < entry.batchSize) last.push(entry);
       else list.push([entry]);
     }
     // Calls of all groups of an account, oldest first, compete for the same turns.
@@ -340,7 +365,7 @@ export class Poller {
       const waitMs = Math.max(1, pacer.waitMs(account, 'poll', now));
       for (const entry of call) {
         entry.overdueSince ??= entry.polledAt;
-        entry.dueAt = now + waitMs;
+        this.due.set(entry, now + waitMs);
       }
     }
     if (deferred) this.schedule();
@@ -370,7 +395,7 @@ export class Poller {
       const claim: PollClaim = claims.get(refKey(entry.ref)) ?? 'elsewhere';
       if (claim === 'elsewhere') {
         entry.overdueSince = null;
-        entry.dueAt = this.options.clock.now() + this.jittered(this.options.intervalMs);
+        this.due.set(entry, this.options.clock.now() + this.jittered(this.options.intervalMs));
         continue;
       }
       if (claim === 'new') {
@@ -386,7 +411,7 @@ export class Poller {
 
   /** False once the entry was released (or polling stopped) while a poll was being prepared. */
   private isCurrent(entry: Watched): boolean {
-    return !this.stopped && this.watched.get(refKey(entry.ref)) === entry;
+    return !this.stopped && this.watched.get(entry.key) === entry;
   }
 
   private settle(entry: Watched, answer: JobOutcome): void {
@@ -407,7 +432,7 @@ export class Poller {
     if (graceEndsAt !== null) {
       // A fresh job may appear any moment: ask at the base interval, and once more as the grace ends.
       this.reschedule(entry, this.options.intervalMs);
-      entry.dueAt = Math.max(this.options.clock.now(), Math.min(entry.dueAt!, graceEndsAt));
+      this.due.set(entry, Math.max(this.options.clock.now(), Math.min(entry.dueAt!, graceEndsAt)));
     } else if (isFailure(outcome) && outcome.retryAfterMs !== null) {
       // The provider's wait counts from its answer, which is now.
       this.reschedule(entry, this.backoff(entry.intervalMs, outcome.retryAfterMs), this.options.clock.now());
@@ -427,7 +452,7 @@ export class Poller {
 
   private reschedule(entry: Watched, intervalMs: number, from = entry.polledAt): void {
     entry.intervalMs = Math.round(intervalMs);
-    entry.dueAt = Math.max(this.options.clock.now(), from + this.jittered(entry.intervalMs, entry.draw ?? undefined));
+    this.due.set(entry, Math.max(this.options.clock.now(), from + this.jittered(entry.intervalMs, entry.draw ?? undefined)));
   }
 
   private jittered(ms: number, draw = this.random()): number {

@@ -19,6 +19,15 @@ function setup({ intervalMs = 1000, maxIntervalMs = 8000 } = {}) {
   return { client, store, pubsub, poller, events };
 }
 
+/** Single-id calls (an ImageKit-like account) at a fixed 10 s interval, every job's due time jittered apart from `seed`. */
+function singleIdSetup(seed: number) {
+  const client = { ...scriptedZendesk(), batchSize: 1 };
+  const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 20_000 } });
+  const random = () => ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+  const poller = new Poller({ store, pubsub: createJobPubSub(), clock, intervalMs: 10_000, maxIntervalMs: 10_000, random });
+  return { client, store, poller };
+}
+
 const ref = (nativeId: string): JobRef => ({ kind: 'ZENDESK_JOB_STATUS', account: 'default', nativeId });
 
 /** Offsets between consecutive upstream calls, relative to the start. */
@@ -63,12 +72,7 @@ describe('poller', () => {
   // the next one an interval after it was DUE, so sooner: one interval right after the stall can
   // hold two rounds, while the calls per interval over any longer window stay at the minimum.
   it('takes jobs due within a hundredth of their interval in one tick, without polling any more often', async () => {
-    // Single-id calls (an ImageKit-like account), every job's due time jittered apart.
-    const client = { ...scriptedZendesk(), batchSize: 1 };
-    const store = new StatusStore({ catalog: providerCatalog, clients: [client], clock, cache: { ttlMs: 100, doneTtlMs: 60_000, maxEntries: 5000 } });
-    let seed = 7;
-    const random = () => ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
-    const poller = new Poller({ store, pubsub: createJobPubSub(), clock, intervalMs: 10_000, maxIntervalMs: 10_000, random });
+    const { client, poller } = singleIdSetup(7);
     const refs = Array.from({ length: 1000 }, (_, index) => ref(`single-${index}`));
     for (const each of refs) poller.watch(each, zendeskSnapshot(each, 'working', 0));
     await vi.advanceTimersByTimeAsync(35_000);
@@ -79,6 +83,20 @@ describe('poller', () => {
     // …in at most one tick per 50 ms (a hundredth of 10 s), where a tick per due time made ~1 000.
     const ticks = new Set(client.calls.map((call) => call.at));
     expect(ticks.size).toBeLessThanOrEqual(3 * (10_000 / 50 + 1));
+  });
+
+  // Watching, ticking and settling once scanned every watched job: at ten thousand jobs that was
+  // a third of a busy service's CPU (BENCHMARKS.md, "Registry: tracking"). The store's batch size
+  // is what the poller asked of each job it looked at; now it asks once per watch.
+  it('looks at the jobs that are due, not at every watched job, on each tick', async () => {
+    const { client, store, poller } = singleIdSetup(11);
+    const looks = vi.spyOn(store, 'batchSizeFor');
+    const refs = Array.from({ length: 5000 }, (_, index) => ref(`many-${index}`));
+    for (const each of refs) poller.watch(each, zendeskSnapshot(each, 'working', 0));
+    await vi.advanceTimersByTimeAsync(25_000);
+    poller.stop();
+    expect(client.calls).toHaveLength(10_000);
+    expect(looks).toHaveBeenCalledTimes(5000);
   });
 
   it('after a late round, polls the next one an interval after the late one was due', async () => {
