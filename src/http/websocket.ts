@@ -26,6 +26,7 @@ import type { CallerCarrier } from '../security/http-auth.js';
 import type { SecurityOptions } from '../security/options.js';
 import { nestingRefusal } from '../security/query-limits.js';
 import { resolveTrustedDocument } from '../security/trusted-documents.js';
+import { KEEP_ALIVE_MS, keepAlive } from './keep-alive.js';
 import { SharedFrames } from './shared-frames.js';
 
 type Yoga = YogaServerInstance<CallerCarrier, Context>;
@@ -49,6 +50,8 @@ export interface WebSocketOptions {
   readonly maxPayloadBytes: number;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Ping interval (and pong deadline) of every client; `KEEP_ALIVE_MS` if omitted. */
+  readonly keepAliveMs?: number;
 }
 
 export interface WebSocketEndpoint {
@@ -83,6 +86,8 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
   // Registered before graphql-ws's own listener, so that every socket's `send` is wrapped first.
   const frames = new SharedFrames();
   wss.on('connection', (socket) => frames.adopt(socket));
+  // One timer pings every client (graphql-ws's keep-alive, off below, keeps two per socket).
+  const stopKeepAlive = keepAlive(wss, { intervalMs: options.keepAliveMs ?? KEEP_ALIVE_MS });
   /** Each operation's connection id, for the log lines of its execution. */
   const requestIds = new WeakMap<object, string>();
   const inContext = <T>(args: ExecutionArgs, run: () => T): T => withLogContext({ reqId: requestIds.get(args.contextValue as object) }, run);
@@ -160,10 +165,12 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
         }),
     },
     wss,
+    0,
   );
   return {
     clients: () => wss.clients.size,
     close: async () => {
+      stopKeepAlive();
       await disposable.dispose();
     },
   };
