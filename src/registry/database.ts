@@ -3,7 +3,8 @@
  *
  * One schema and the same SQL on two engines: a PostgreSQL server (`postgres://…`, for production
  * and clusters) or PGlite, PostgreSQL compiled to WebAssembly and run in this process (the
- * zero-config default, on disk under `dataDir`, or `memory:` for a database that keeps nothing).
+ * zero-config default, on disk under `dataDir` in a worker thread of its own, or `memory:` for a
+ * database that keeps nothing, in this thread).
  *
  * Migrations run at open, through Kysely's `Migrator`: its PostgreSQL adapter holds an advisory
  * lock while it migrates, so instances that start together against one server migrate once and
@@ -12,17 +13,15 @@
  * A PGlite instance is expensive (seconds and hundreds of MB to initialise): open one per process.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { RegistryError } from './errors.js';
 import { migrationProvider } from './migrations.js';
-import { PgliteDialect } from './pglite-dialect.js';
+import { PgliteDialect, type StatementRunner } from './pglite-dialect.js';
+import { initialisePgliteDataDir, openPgliteThread } from './pglite-thread.js';
 import type { Database } from './schema.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -54,17 +53,17 @@ export interface RegistryDatabase {
    * written has finished (`snapshotAfterWrites`); a quiet database answers without a query.
    */
   snapshot(): Promise<string>;
-  /** Closes the pool or the PGlite instance. Idempotent. */
+  /** Closes the pool, the PGlite instance or its thread. Idempotent. */
   close(): Promise<void>;
 }
 
 const INT8_OID = 20;
 
 /**
- * The embedded database's settings. Its buffer cache lives in the service's own memory (WASM),
- * where PostgreSQL's default of 128 MB made it most of an idle service's footprint (318 MB RSS
- * on an existing data dir, 193 MB with 32 MB); pages outside it are still one read of the
- * operating system's file cache away.
+ * The embedded database's settings. Its buffer cache lives in the service's own memory (WASM, in
+ * the database's thread), where PostgreSQL's default of 128 MB made it most of an idle service's
+ * footprint (318 MB RSS on an existing data dir, 193 MB with 32 MB); pages outside it are still
+ * one read of the operating system's file cache away.
  */
 export const PGLITE_SETTINGS = ['shared_buffers = 32MB'];
 
@@ -80,9 +79,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Regis
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     const unlock = dataDir ? lockDataDir(dataDir) : () => {};
     try {
-      const pglite = await createPglite(dataDir);
+      const runner = await createPglite(dataDir);
       logger?.debug({ database: 'pglite', dataDir: dataDir ?? 'memory' }, 'registry database opened');
-      return await wrapPglite(pglite, { logger, closeInstance: true, onClose: unlock });
+      return await wrapPglite(runner, { logger, closeInstance: true, onClose: unlock });
     } catch (error) {
       unlock();
       throw error;
@@ -93,40 +92,24 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Regis
 }
 
 /**
- * A PGlite instance on `dataDir` (in memory without one). A new data directory is initialised in
- * a worker thread first: initdb leaves ~450 MB of WebAssembly memory behind in the instance that
- * ran it, which this process would keep until a major collection happens to run (an idle service
- * may never have one: 750 MB RSS, where an existing directory opens at ~300 MB). A worker's memory
- * goes with it.
+ * The embedded database: on disk, in a worker thread of its own (`pglite-thread.ts`), so that its
+ * statements, synchronous inside WebAssembly, never hold this event loop. In memory (`memory:`), a
+ * PGlite instance in this thread: it keeps nothing and serves tests and trials. A new data
+ * directory is initialised in a worker of its own first (see `initialisePgliteDataDir`).
  */
-async function createPglite(dataDir: string | undefined): Promise<PGlite> {
-  if (dataDir !== undefined && !existsSync(join(dataDir, 'PG_VERSION'))) await initialiseInWorker(dataDir);
-  return PGlite.create({ ...(dataDir ? { dataDir } : {}), postgresqlconf: PGLITE_SETTINGS });
-}
-
-/** Runs PGlite's initdb on `dataDir` in a worker thread, and waits for the worker to end. */
-async function initialiseInWorker(dataDir: string): Promise<void> {
-  const module = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
-  // Plain script text that runs as CommonJS or as a module, whichever the worker is started as.
-  const script = `import('node:worker_threads').then(async ({ workerData }) => {
-    const loaded = await import(workerData.module);
-    const { PGlite } = loaded.PGlite ? loaded : loaded.default;
-    const pglite = await PGlite.create({ dataDir: workerData.dataDir, postgresqlconf: workerData.settings });
-    await pglite.close();
-  });`;
-  await new Promise<void>((resolve, reject) => {
-    const worker = new Worker(script, { eval: true, workerData: { module, dataDir, settings: PGLITE_SETTINGS } });
-    worker.once('error', reject);
-    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initialising the embedded database in ${dataDir} failed (worker exit ${code})`))));
-  });
+async function createPglite(dataDir: string | undefined): Promise<StatementRunner & { close(): Promise<void> }> {
+  if (dataDir === undefined) return PGlite.create({ postgresqlconf: PGLITE_SETTINGS });
+  const options = { dataDir, settings: PGLITE_SETTINGS };
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialisePgliteDataDir(options);
+  return openPgliteThread(options);
 }
 
 /**
- * Uses a PGlite instance the caller already has (tests load one from a dump), migrating it.
- * `close()` closes the instance only when `closeInstance` is set.
+ * Uses a PGlite instance, or a database thread (`openPgliteThread`), the caller already has
+ * (tests load one from a dump), migrating it. `close()` closes it only when `closeInstance` is set.
  */
 export async function openPgliteDatabase(
-  pglite: PGlite,
+  pglite: StatementRunner & { close(): Promise<void> },
   options: { logger?: Logger | undefined; closeInstance?: boolean } = {},
 ): Promise<RegistryDatabase> {
   return wrapPglite(pglite, { logger: options.logger, closeInstance: options.closeInstance ?? false });
@@ -170,17 +153,17 @@ function processAlive(pid: number): boolean {
 }
 
 async function wrapPglite(
-  pglite: PGlite,
+  runner: StatementRunner & { close(): Promise<void> },
   { logger, closeInstance, onClose }: { logger: Logger | undefined; closeInstance: boolean; onClose?: () => void },
 ): Promise<RegistryDatabase> {
-  const dialect = new PgliteDialect(pglite);
+  const dialect = new PgliteDialect(runner);
   const db = new Kysely<Database>({ dialect });
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     await db.destroy();
-    if (closeInstance) await pglite.close();
+    if (closeInstance) await runner.close();
     onClose?.();
   };
   const snapshot = snapshotAfterWrites(() => databaseSnapshot(db), () => dialect.writes());

@@ -12,12 +12,15 @@
  * matters to callers: code holding a transaction must not wait for a query on the outer `db` (it
  * would wait forever); use the transaction's handle.
  *
+ * The dialect talks to a `StatementRunner`: a PGlite instance in this thread (in memory, and the
+ * instances tests load from a template) or the on-disk database's worker thread
+ * (`pglite-thread.ts`), which answers the same results and errors through messages.
+ *
  * The dialect also counts the statements that may have written (`writes`): every statement but a
  * plain `select`, counted once it has finished (a transaction's `commit` included). Nothing else
  * reaches the instance, so while the count stays the same the data does too: the registry reads
  * the database's snapshot again only when it has moved (`RegistryDatabase.snapshot`).
  */
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -34,13 +37,29 @@ import {
   type TransactionSettings,
 } from 'kysely';
 
-/** The PostgreSQL dialect of Kysely, talking to `pglite` in this process. */
+/** What a statement answers: PGlite's `Results`, less what the dialect does not read. */
+export interface StatementResult<R> {
+  readonly rows: R[];
+  readonly fields: readonly { readonly name: string; readonly dataTypeID: number }[];
+  /** Rows inserted, updated or deleted (PGlite reports 0 for a select). */
+  readonly affectedRows?: number | undefined;
+}
+
+/**
+ * Runs one statement on the embedded database, rejecting with PostgreSQL's error (`code`,
+ * `constraint`…) when it fails. A PGlite instance is one; so is `PgliteThread`.
+ */
+export interface StatementRunner {
+  query<R>(sql: string, params: unknown[]): Promise<StatementResult<R>>;
+}
+
+/** The PostgreSQL dialect of Kysely, talking to an embedded PGlite through `runner`. */
 export class PgliteDialect implements Dialect {
-  readonly #pglite: PGlite;
+  readonly #runner: StatementRunner;
   readonly #writes = { count: 0 };
 
-  constructor(pglite: PGlite) {
-    this.#pglite = pglite;
+  constructor(runner: StatementRunner) {
+    this.#runner = runner;
   }
 
   /** Statements other than a plain `select` finished so far, through every driver of this dialect. */
@@ -53,7 +72,7 @@ export class PgliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PgliteDriver(this.#pglite, this.#writes);
+    return new PgliteDriver(this.#runner, this.#writes);
   }
 
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
@@ -71,8 +90,8 @@ class PgliteDriver implements Driver {
   readonly #waiting: Array<() => void> = [];
   #busy = false;
 
-  constructor(pglite: PGlite, writes: { count: number }) {
-    this.#connection = new PgliteConnection(pglite, writes);
+  constructor(runner: StatementRunner, writes: { count: number }) {
+    this.#connection = new PgliteConnection(runner, writes);
   }
 
   async init(): Promise<void> {}
@@ -117,23 +136,23 @@ class PgliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(name)}`));
   }
 
-  /** The PGlite instance belongs to whoever created it (`openDatabase` closes it). */
+  /** The runner belongs to whoever created it (`openDatabase` closes it). */
   async destroy(): Promise<void> {}
 }
 
 class PgliteConnection implements DatabaseConnection {
-  readonly #pglite: PGlite;
+  readonly #runner: StatementRunner;
   readonly #writes: { count: number };
 
-  constructor(pglite: PGlite, writes: { count: number }) {
-    this.#pglite = pglite;
+  constructor(runner: StatementRunner, writes: { count: number }) {
+    this.#runner = runner;
     this.#writes = writes;
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     let result;
     try {
-      result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+      result = await this.#runner.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
     } finally {
       // Counted after it finished, failed or not (a failed statement may end a transaction).
       if (!READ_ONLY.test(compiledQuery.sql)) this.#writes.count += 1;

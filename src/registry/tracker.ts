@@ -255,9 +255,9 @@ export class Tracker implements PollObserver {
       {
         inTransaction: async (_trx, written) => {
           if (written.changed || written.becameFinal) changes.push(written);
-          // On PGlite every statement runs in this event loop and resolves in a microtask: a
-          // turn per observation lets timers and sockets (the poller's) run during a batch of
-          // 100 jobs instead of after its commit.
+          // On in-memory PGlite every statement runs in this event loop and resolves in a
+          // microtask: a turn per observation lets timers and sockets (the poller's) run during a
+          // batch of 100 jobs instead of after its commit.
           await nextTurn();
         },
         beforeCommit: (trx) => this.hooks.onChangedMany(trx, changes),

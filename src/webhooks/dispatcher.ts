@@ -10,9 +10,9 @@
  * successes is one statement. Recording a delivery makes its job's next event due, so every
  * recorded batch is followed by a claim.
  * - The event loop first: before each statement the dispatcher lets timers and sockets run
- *   (`setImmediate`). On PGlite a statement runs inside this process's event loop, and
- *   statements chained through promises alone would hold it, and the poller's timers, for as
- *   long as the chain lasts.
+ *   (`setImmediate`). On in-memory PGlite a statement runs inside this process's event loop,
+ *   and statements chained through promises alone would hold it, and the poller's timers, for
+ *   as long as the chain lasts.
  *
  * - Wake-ups: `wake()` is called after the commit of every transaction that wrote deliveries
  *   (the registry's announcements, heard by every instance of a cluster through Redis) and a
@@ -155,8 +155,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       do {
         again = false;
         while (!stopped && held < maxHeld) {
-          // Timers and sockets first (the poller): on PGlite a statement runs in this event loop,
-          // and statements chained in microtasks would hold it for as long as they last.
+          // Timers and sockets first (the poller): on in-memory PGlite a statement runs in this
+          // event loop, and statements chained in microtasks would hold it for as long as they last.
           await nextTurn();
           if (stopped) break;
           const db = options.db();

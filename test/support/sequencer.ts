@@ -22,6 +22,7 @@ export const SLOWEST_FILES = [
   'test/http/readiness.test.ts',
   'test/query.test.ts',
   'test/webhooks/durability.test.ts',
+  'test/registry/pglite-thread.test.ts',
   'test/shutdown.test.ts',
   'test/registry/database.test.ts',
   'test/observability.test.ts',
