@@ -48,9 +48,10 @@ export interface RegistryDatabase {
   /**
    * A token that stays the same exactly as long as nothing in the database changed: what the
    * response cache keeps listing pages against. The database's snapshot (`databaseSnapshot`),
-   * which any writing transaction on any connection changes. PostgreSQL: read on each call. PGlite:
-   * this process is its only user, so it is read again only after a statement that may have
-   * written has finished (`snapshotAfterWrites`); a quiet database answers without a query.
+   * which any writing transaction on any connection changes. PostgreSQL: one read for the calls
+   * that arrived before it was sent (`readTogether`). PGlite: this process is its only user, so it
+   * is read again only after a statement that may have written has finished
+   * (`snapshotAfterWrites`); a quiet database answers without a query.
    */
   snapshot(): Promise<string>;
   /** Closes the pool, the PGlite instance or its thread. Idempotent. */
@@ -193,7 +194,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Regi
     await db.destroy();
   };
   options.logger?.debug({ database: 'postgres', server: serverOf(url) }, 'registry database opened');
-  return finishOpening({ db, kind: 'postgres', ping: () => pingDb(db), snapshot: () => databaseSnapshot(db), close }, options.logger);
+  const snapshot = readTogether(() => databaseSnapshot(db));
+  return finishOpening({ db, kind: 'postgres', ping: () => pingDb(db), snapshot, close }, options.logger);
 }
 
 async function finishOpening(database: RegistryDatabase, logger: Logger | undefined): Promise<RegistryDatabase> {
@@ -253,6 +255,26 @@ function snapshotAfterWrites(read: () => Promise<string>, writes: () => number):
       if (known === entry) known = null;
     });
     return entry.snapshot;
+  };
+}
+
+/**
+ * `read`, shared by the calls that arrive before it is sent: the first call of a turn of the event
+ * loop sends it once that turn's I/O has been handled (`setImmediate`), and every call until then
+ * gets its answer. A call never shares a read sent before it arrived, so what it gets is as fresh
+ * as a read of its own would be; but fifty listing requests arriving together cost one round trip
+ * to the server, not fifty.
+ */
+export function readTogether<T>(read: () => Promise<T>): () => Promise<T> {
+  let next: Promise<T> | null = null;
+  return () => {
+    next ??= new Promise<T>((resolve, reject) =>
+      setImmediate(() => {
+        next = null;
+        Promise.resolve().then(read).then(resolve, reject);
+      }),
+    );
+    return next;
   };
 }
 

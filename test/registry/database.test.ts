@@ -7,13 +7,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/registry/database.js';
+import { openDatabase, readTogether } from '../../src/registry/database.js';
 import { createRegistry } from '../../src/registry/registry.js';
 import { createPostgresDatabase, postgresAvailable } from '../support/database.js';
 import { captureLogs } from '../support/logs.js';
 import { providerCatalog } from '../../src/providers/catalog.js';
 
 const withPostgres = await postgresAvailable();
+
+describe('reading together', () => {
+  it('shares one read among the calls made before it is sent, and sends a new one for a call after', async () => {
+    let reads = 0;
+    let release: (value: number) => void = () => {};
+    const read = readTogether(() => new Promise<number>((resolve) => ((reads += 1), (release = resolve))));
+    const first = Array.from({ length: 10 }, () => read());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(1);
+    // Arrived while that read is in flight: it must not get the older answer.
+    const later = read();
+    release(1);
+    expect(await Promise.all(first)).toEqual(Array(10).fill(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(2);
+    release(2);
+    expect(await later).toBe(2);
+  });
+
+  it('passes a failed read on to the calls that shared it, and reads again for the next', async () => {
+    let reads = 0;
+    const read = readTogether(async () => {
+      reads += 1;
+      if (reads === 1) throw new Error('gone');
+      return 'back';
+    });
+    await expect(Promise.all([read(), read()])).rejects.toThrow('gone');
+    expect(await read()).toBe('back');
+    expect(reads).toBe(2);
+  });
+});
 
 describe('opening the registry database', () => {
   it('refuses a URL that is neither postgres nor memory, without echoing it', async () => {
@@ -68,6 +99,22 @@ describe('opening the registry database', () => {
           await Promise.all(databases.map((database) => database.close()));
         }
       } finally {
+        await scratch.drop();
+      }
+    });
+
+    it("reads the snapshot once for the calls that arrive together, and never answers one a write before it made stale", async () => {
+      const scratch = await createPostgresDatabase();
+      const database = await openDatabase({ url: scratch.url });
+      try {
+        const together = await Promise.all(Array.from({ length: 20 }, () => database.snapshot()));
+        expect(new Set(together).size).toBe(1);
+        await sql`create table snapshot_probe (n int)`.execute(database.db);
+        await sql`insert into snapshot_probe values (1)`.execute(database.db);
+        // Asked after the write committed: a new read, never the one before it.
+        expect(await database.snapshot()).not.toBe(together[0]);
+      } finally {
+        await database.close();
         await scratch.drop();
       }
     });
