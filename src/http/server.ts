@@ -27,7 +27,7 @@ import type { Metrics } from '../metrics.js';
 import { requestIdOf } from './request-id.js';
 import { type Context, schema } from '../schema/index.js';
 import { ApiKeyCheck } from '../security/api-keys.js';
-import { NO_CALLER, audienceOf, callerJobLoader } from '../security/caller.js';
+import { type Caller, NO_CALLER, audienceOf, callerJobLoader } from '../security/caller.js';
 import { corsOptions } from '../security/cors.js';
 import { csrfPreventionPlugin } from '../security/csrf.js';
 import { type CallerCarrier, useApiKeys } from '../security/http-auth.js';
@@ -231,6 +231,11 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
   const { jobs, keys, metrics, stopping, clock } = deps;
   const { security } = options;
   const now = () => new Date(clock.now());
+  /** What one operation (a request, or one event of a subscription) loads and remembers. */
+  const operationCaches = (caller: Caller): Pick<Context, 'loader' | 'answers' | 'tracked'> => {
+    const answers = new LoadedAnswers();
+    return { loader: callerJobLoader(jobs.store, caller, now, answers), answers, tracked: trackedLoader(options.registry) };
+  };
   const plugins: Plugin[] = [
     useApiKeys(keys, (reason) => {
       metrics.refused('unauthenticated');
@@ -240,7 +245,11 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     ...(security.trustedDocuments ? [useTrustedDocuments(security.trustedDocuments)] : []),
     ...queryLimitPlugins(security),
     metrics.graphqlPlugin,
-    useSharedEventExecution({ audienceOf: (context) => audienceOf((context as Context).caller), onEvent: metrics.subscriptionEvent }),
+    useSharedEventExecution({
+      audienceOf: (context) => audienceOf((context as Context).caller),
+      onEvent: metrics.subscriptionEvent,
+      eventContext: (context) => ({ ...(context as Context), ...operationCaches((context as Context).caller) }),
+    }),
     // Last: a cached answer stops execution, and the plugins above still see the operation.
     ...(options.responseCacheMaxBytes > 0
       ? [
@@ -276,18 +285,15 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     context: (initial): Context => {
       // Set by the API key check (HTTP) or at connection_init (WebSocket); absent only by mistake, then nothing is readable.
       const caller = initial.caller ?? NO_CALLER;
-      const answers = new LoadedAnswers();
       return {
         store: jobs.store,
         feed: jobs.feed,
-        loader: callerJobLoader(jobs.store, caller, now, answers),
-        answers,
+        ...operationCaches(caller),
         caller,
         stopping,
         maxRefs: options.maxRefs,
         registry: options.registry,
         starts: options.starts,
-        tracked: trackedLoader(options.registry),
         webhooks: options.webhooks,
       };
     },

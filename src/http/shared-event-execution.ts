@@ -43,6 +43,13 @@ export interface SharedEventExecutionOptions {
   readonly audienceOf: (context: unknown) => string;
   /** Each event delivered: `executed` (ran the selection) or `shared` (reused another's result). */
   readonly onEvent?: (how: 'executed' | 'shared') => void;
+  /**
+   * The context an event executes with, made from the subscription's: its per-operation caches
+   * (DataLoaders) must be new, or every event of a subscription that lives for hours would answer
+   * what its first one loaded (a job's `tracking` as it was at subscribe time). The subscription's
+   * own context if omitted.
+   */
+  readonly eventContext?: (context: unknown) => unknown;
 }
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
@@ -80,7 +87,7 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
   };
 
   const executeEvent = (args: ExecutionArgs, key: string, event: unknown): Result => {
-    if (typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
+    if (typeof event !== 'object' || event === null) return execute({ ...args, contextValue: options.eventContext?.(args.contextValue) ?? args.contextValue, rootValue: event });
     let byKey = executions.get(event);
     if (!byKey) {
       byKey = new Map();
@@ -92,7 +99,7 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
       return known;
     }
     options.onEvent?.('executed');
-    const result = execute({ ...args, rootValue: event });
+    const result = execute({ ...args, contextValue: options.eventContext?.(args.contextValue) ?? args.contextValue, rootValue: event });
     byKey.set(key, result);
     return result;
   };
