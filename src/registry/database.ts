@@ -21,7 +21,7 @@ import type { Logger } from '../logger.js';
 import { RegistryError } from './errors.js';
 import { migrationProvider } from './migrations.js';
 import { PgliteDialect, type StatementRunner } from './pglite-dialect.js';
-import { initialisePgliteDataDir, openPgliteThread } from './pglite-thread.js';
+import { ReopeningPgliteThread, initialisePgliteDataDir, openPgliteThread } from './pglite-thread.js';
 import type { Database } from './schema.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -80,7 +80,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Regis
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     const unlock = dataDir ? lockDataDir(dataDir) : () => {};
     try {
-      const runner = await createPglite(dataDir);
+      const runner = await createPglite(dataDir, logger);
       logger?.debug({ database: 'pglite', dataDir: dataDir ?? 'memory' }, 'registry database opened');
       return await wrapPglite(runner, { logger, closeInstance: true, onClose: unlock });
     } catch (error) {
@@ -96,13 +96,18 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Regis
  * The embedded database: on disk, in a worker thread of its own (`pglite-thread.ts`), so that its
  * statements, synchronous inside WebAssembly, never hold this event loop. In memory (`memory:`), a
  * PGlite instance in this thread: it keeps nothing and serves tests and trials. A new data
- * directory is initialised in a worker of its own first (see `initialisePgliteDataDir`).
+ * directory is initialised in a worker of its own first (see `initialisePgliteDataDir`). A thread
+ * that stops by itself is opened again (`ReopeningPgliteThread`).
  */
-async function createPglite(dataDir: string | undefined): Promise<StatementRunner & { close(): Promise<void> }> {
+async function createPglite(dataDir: string | undefined, logger: Logger | undefined): Promise<StatementRunner & { close(): Promise<void> }> {
   if (dataDir === undefined) return PGlite.create({ postgresqlconf: PGLITE_SETTINGS });
   const options = { dataDir, settings: PGLITE_SETTINGS };
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialisePgliteDataDir(options);
-  return openPgliteThread(options);
+  return new ReopeningPgliteThread(await openPgliteThread(options), () => openPgliteThread(options), (outcome) =>
+    outcome.ok
+      ? logger?.warn({ dataDir }, "the embedded database's thread had stopped; opened it again")
+      : logger?.error({ dataDir, err: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) }, "the embedded database's thread could not be opened again"),
+  );
 }
 
 /**

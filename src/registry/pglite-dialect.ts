@@ -51,6 +51,11 @@ export interface StatementResult<R> {
  */
 export interface StatementRunner {
   query<R>(sql: string, params: unknown[]): Promise<StatementResult<R>>;
+  /**
+   * Called each time the driver hands out its one connection, so between transactions, never
+   * inside one: a runner whose database stopped may open it again here (`ReopeningPgliteThread`).
+   */
+  beforeUse?(): Promise<void>;
 }
 
 /** The PostgreSQL dialect of Kysely, talking to an embedded PGlite through `runner`. */
@@ -85,12 +90,14 @@ export class PgliteDialect implements Dialect {
 }
 
 class PgliteDriver implements Driver {
+  readonly #runner: StatementRunner;
   readonly #connection: PgliteConnection;
   /** Callers waiting for the one connection, first come first served. */
   readonly #waiting: Array<() => void> = [];
   #busy = false;
 
   constructor(runner: StatementRunner, writes: { count: number }) {
+    this.#runner = runner;
     this.#connection = new PgliteConnection(runner, writes);
   }
 
@@ -99,6 +106,7 @@ class PgliteDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.#busy = true;
+    await this.#runner.beforeUse?.();
     return this.#connection;
   }
 

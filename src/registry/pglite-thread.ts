@@ -185,6 +185,11 @@ export class PgliteThread implements StatementRunner {
   #refused: Error | null = null;
   #closing: Promise<void> | null = null;
 
+  /** True once the worker stopped by itself (not closed): nothing will answer any more. */
+  get stopped(): boolean {
+    return this.#refused !== null && this.#closing === null;
+  }
+
   /** Use {@link connectPgliteThread}: the worker must have answered `ready`. */
   constructor(worker: Worker) {
     this.#worker = worker;
@@ -253,6 +258,57 @@ export class PgliteThread implements StatementRunner {
   #fail(error: Error): void {
     this.#refused ??= error;
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(error);
+  }
+}
+
+/** Attempts to open a stopped thread again, at most this often. */
+const REOPEN_EVERY_MS = 5000;
+
+/**
+ * The on-disk database's thread, opened again when it stopped by itself (a crash, out of memory):
+ * the registry then recovers without a restart, as it does from a PostgreSQL outage. PGlite
+ * recovers the data directory as after a `kill -9`: what was committed is there.
+ *
+ * The new thread is opened only when the dialect hands out its connection (`beforeUse`), so between
+ * transactions: a transaction begun on the old thread never goes on in the new one. Statements
+ * meanwhile fail at once with the old thread's error (the registry answers `REGISTRY_UNAVAILABLE`);
+ * an attempt that fails is tried again after `REOPEN_EVERY_MS`.
+ */
+export class ReopeningPgliteThread implements StatementRunner {
+  #current: PgliteThread;
+  #lastAttempt = 0;
+  #closed = false;
+
+  constructor(
+    first: PgliteThread,
+    private readonly open: () => Promise<PgliteThread>,
+    private readonly onReopen?: (outcome: { ok: true } | { ok: false; error: unknown }) => void,
+  ) {
+    this.#current = first;
+  }
+
+  query<R>(sql: string, params: unknown[] = []): Promise<StatementResult<R>> {
+    return this.#current.query<R>(sql, params);
+  }
+
+  async beforeUse(): Promise<void> {
+    if (this.#closed || !this.#current.stopped || Date.now() - this.#lastAttempt < REOPEN_EVERY_MS) return;
+    this.#lastAttempt = Date.now();
+    try {
+      const next = await this.open();
+      if (this.#closed) return void (await next.close());
+      const dead = this.#current;
+      this.#current = next;
+      await dead.close();
+      this.onReopen?.({ ok: true });
+    } catch (error) {
+      this.onReopen?.({ ok: false, error });
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    return this.#current.close();
   }
 }
 

@@ -13,9 +13,10 @@ import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, openPgliteDatabase, PGLITE_SETTINGS, type RegistryDatabase } from '../../src/registry/database.js';
 import type { StatementRunner } from '../../src/registry/pglite-dialect.js';
-import { connectPgliteThread, openPgliteThread, startPgliteWorker } from '../../src/registry/pglite-thread.js';
+import { connectPgliteThread, openPgliteThread, ReopeningPgliteThread, startPgliteWorker } from '../../src/registry/pglite-thread.js';
 import type { Database } from '../../src/registry/schema.js';
 import { startTestApp } from '../support/app.js';
+import { waitFor } from '../support/wait.js';
 import { openTestPglite } from '../support/database.js';
 import { migratedDataDir } from '../support/pglite-template.js';
 
@@ -181,6 +182,33 @@ describe('the on-disk embedded database in a worker thread', () => {
       expect(((await notReady.json()) as { problems: string[] }).problems.join(' ')).toMatch(/embedded database's thread stopped/);
       const listed = await api.request('{ trackedJobs { totalCount } }');
       expect(listed.body.errors?.[0]?.extensions?.code).toBe('REGISTRY_UNAVAILABLE');
+    } finally {
+      await api.close();
+    }
+  }, 60_000);
+
+  it('opens a thread that stopped by itself again, between transactions, and the service recovers without a restart', async () => {
+    const options = { dataDir, settings: PGLITE_SETTINGS };
+    const worker = startPgliteWorker(options);
+    const reopened: boolean[] = [];
+    const runner = new ReopeningPgliteThread(await connectPgliteThread(worker), () => openPgliteThread(options), (outcome) => reopened.push(outcome.ok));
+    const database = await openPgliteDatabase(runner, { closeInstance: true });
+    const api = await startTestApp({}, undefined, { database });
+    try {
+      await sql`create table if not exists survivors (text text)`.execute(database.db);
+      await sql`insert into survivors values ('committed')`.execute(database.db);
+      // A transaction under way when the thread dies must not go on in the new one.
+      const unfinished = database.db.transaction().execute(async (trx) => {
+        await sql`insert into survivors values ('never committed')`.execute(trx);
+        await worker.terminate();
+        await sql`insert into survivors values ('after the crash')`.execute(trx);
+      });
+      await expect(unfinished).rejects.toThrow(/embedded database's thread stopped/);
+      await waitFor(async () => (await fetch(`${api.app.server.origin}/ready`)).status === 200, { what: '/ready 200 again', timeoutMs: 30_000 });
+      expect(reopened).toEqual([true]);
+      expect((await sql<{ text: string }>`select text from survivors`.execute(database.db)).rows).toEqual([{ text: 'committed' }]);
+      const listed = await api.request<any, any>('{ trackedJobs { totalCount } }');
+      expect(listed.body.errors).toBeUndefined();
     } finally {
       await api.close();
     }
