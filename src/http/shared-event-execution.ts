@@ -86,8 +86,11 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
     return facts;
   };
 
+  const executeOne = (args: ExecutionArgs, event: unknown): Result =>
+    execute({ ...args, contextValue: options.eventContext?.(args.contextValue) ?? args.contextValue, rootValue: event });
+
   const executeEvent = (args: ExecutionArgs, key: string, event: unknown): Result => {
-    if (typeof event !== 'object' || event === null) return execute({ ...args, contextValue: options.eventContext?.(args.contextValue) ?? args.contextValue, rootValue: event });
+    if (typeof event !== 'object' || event === null) return executeOne(args, event);
     let byKey = executions.get(event);
     if (!byKey) {
       byKey = new Map();
@@ -99,7 +102,7 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
       return known;
     }
     options.onEvent?.('executed');
-    const result = execute({ ...args, contextValue: options.eventContext?.(args.contextValue) ?? args.contextValue, rootValue: event });
+    const result = executeOne(args, event);
     byKey.set(key, result);
     return result;
   };

@@ -78,7 +78,7 @@ export class DueQueue<T extends Schedulable> {
 
   private top(): Item<T> | undefined {
     for (let item = this.heap.peek(); item; item = this.heap.peek()) {
-      if (item.version === item.entry.dueVersion && item.entry.dueAt === item.at && this.live(item.entry)) return item;
+      if (item.version === item.entry.dueVersion && this.live(item.entry)) return item;
       this.heap.pop();
     }
     return undefined;

@@ -295,17 +295,19 @@ export class Poller {
       taken.push(entry);
     }
     taken.sort((a, b) => a.order - b.order);
-    const dueInGroup = new Map<string, number>();
+    const dueInGroup = new Map<string, { due: number; batchSize: number }>();
     for (const entry of taken) {
-      if (entry.batchSize > 1) dueInGroup.set(batchKey(entry.ref), (dueInGroup.get(batchKey(entry.ref)) ?? 0) + 1);
+      if (entry.batchSize <= 1) continue;
+      const key = batchKey(entry.ref);
+      const group = dueInGroup.get(key) ?? { due: 0, batchSize: entry.batchSize };
+      group.due += 1;
+      dueInGroup.set(key, group);
     }
-    for (const [key, due] of dueInGroup) {
-      const group = this.batchGroups.get(key)!;
-      const batchSize = group.values().next().value!.batchSize;
+    for (const [key, { due, batchSize }] of dueInGroup) {
       const room = Math.ceil(due / batchSize) * batchSize - due;
       if (room === 0) continue;
       const waiting: Watched[] = [];
-      for (const entry of group) {
+      for (const entry of this.batchGroups.get(key)!) {
         if (entry.dueAt !== null && entry.onTimeAt === null && entry.dueAt > now && entry.dueAt <= now + entry.intervalMs) waiting.push(entry);
       }
       waiting.sort((a, b) => a.dueAt! - b.dueAt!);

@@ -103,7 +103,7 @@ describe('opening the registry database', () => {
       }
     });
 
-    it("reads the snapshot once for the calls that arrive together, and never answers one a write before it made stale", async () => {
+    it("answers calls that arrive together alike, and never a snapshot older than a write committed before the call", async () => {
       const scratch = await createPostgresDatabase();
       const database = await openDatabase({ url: scratch.url });
       try {
