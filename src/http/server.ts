@@ -36,6 +36,7 @@ import { queryLimitPlugins } from '../security/query-limits.js';
 import { DOCUMENT_ID_PARAM, useTrustedDocuments } from '../security/trusted-documents.js';
 import { useSharedEventExecution } from './shared-event-execution.js';
 import { useResponseCache } from './response-cache.js';
+import { useChunkedBodyLimit } from './chunked-body-limit.js';
 import { BoardFiles, defaultBoardDir, isBoardPath } from './board.js';
 import { answerOutsideApi } from './front-door.js';
 import { graphiqlOptions } from './graphiql-query.js';
@@ -237,6 +238,8 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     return { loader: callerJobLoader(jobs.store, caller, now, answers), answers, tracked: trackedLoader(options.registry) };
   };
   const plugins: Plugin[] = [
+    // After yoga's request parsers (user plugins come after them); none of ours sets a parser.
+    useChunkedBodyLimit(options.bodyLimitBytes),
     useApiKeys(keys, (reason) => {
       metrics.refused('unauthenticated');
       options.logger.info({ reason }, 'request refused: no valid API key');
@@ -279,7 +282,8 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     maskedErrors: { isDev: false },
     logging: yogaLogger(options.logger),
     cors: corsOptions(security.corsOrigins),
-    maxRequestBodySize: options.bodyLimitBytes,
+    // Counted by `useChunkedBodyLimit` and the front door instead (see there for why).
+    maxRequestBodySize: false,
     extraParamNames: security.trustedDocuments ? [DOCUMENT_ID_PARAM] : undefined,
     plugins,
     context: (initial): Context => {
