@@ -3,6 +3,7 @@
  */
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { createLogger } from './logger.js';
 import { exposureWarnings } from './security/exposure.js';
 import { startupLines } from './startup-log.js';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  limitHeapGrowth({ percent: config.server.heapGrowingPercent });
   const logger = createLogger(config.logLevel, { secrets: config.secrets });
   for (const warning of exposureWarnings(config)) logger.warn(warning);
   let app;

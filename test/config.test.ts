@@ -48,6 +48,7 @@ describe('defaults', () => {
         maxRefs: 500,
         bodyLimitBytes: 1048576,
         shutdownTimeoutMs: 10000,
+        heapGrowingPercent: 40,
         readyMaxEventLoopDelayMs: 250,
         production: false,
         graphiql: true,

@@ -27,6 +27,12 @@ export interface ServerSettings {
   readonly bodyLimitBytes: number;
   /** `SHUTDOWN_TIMEOUT_MS`, default 10000: how long a graceful shutdown may take before the process exits anyway. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * `HEAP_GROWING_PERCENT`, default 40: while the heap holds over 128 MB, how far it may grow past
+   * the last full collection's live size before the next (0: always V8's own factor). With 10 000
+   * subscribers V8's own let the heap run ~2× its live size (BENCHMARKS.md, "Heap growth").
+   */
+  readonly heapGrowingPercent: number;
   /** `READY_MAX_EVENT_LOOP_DELAY_MS`, default 250: a sustained p99 event-loop delay above it makes `/ready` 503; 0: never. */
   readonly readyMaxEventLoopDelayMs: number;
   /** `NODE_ENV=production`: GraphiQL, introspection and field suggestions off unless `GRAPHIQL=1`. */
