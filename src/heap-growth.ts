@@ -31,25 +31,22 @@ export interface HeapGrowthOptions {
 export const LARGE_HEAP_BYTES = 128 * 1024 * 1024;
 
 /**
- * Applies the factor while the heap is large. It is looked at often, since a limit V8 has already
- * set with its own factor stands until the next full collection. Returns a function that stops
- * looking; the factor then stays as it is.
+ * Applies the factor while the heap is large, for the life of the process. The heap is looked at
+ * often, since a limit V8 has already set with its own factor stands until the next full collection.
  */
-export function limitHeapGrowth({ percent, fromBytes = LARGE_HEAP_BYTES, everyMs = 250 }: HeapGrowthOptions): () => void {
-  if (percent <= 0) return () => {};
+export function limitHeapGrowth({ percent, fromBytes = LARGE_HEAP_BYTES, everyMs = 250 }: HeapGrowthOptions): void {
+  if (percent <= 0) return;
   let limited = false;
   const look = () => {
     const used = getHeapStatistics().used_heap_size;
     if (!limited && used > fromBytes) {
       limited = true;
-      setFlagsFromString(`--heap-growing-percent=${Math.trunc(percent)}`);
+      setFlagsFromString(`--heap-growing-percent=${percent}`);
     } else if (limited && used < fromBytes / 2) {
       limited = false;
       setFlagsFromString('--heap-growing-percent=0');
     }
   };
-  const timer = setInterval(look, everyMs);
-  timer.unref();
+  setInterval(look, everyMs).unref();
   look();
-  return () => clearInterval(timer);
 }
