@@ -44,6 +44,11 @@ export interface Metrics {
   subscriptionEvent(how: 'executed' | 'shared'): void;
   /** For the response cache's `onLookup`: a cacheable query answered from the cache or executed. */
   responseCacheLookup(result: 'hit' | 'miss'): void;
+  /**
+   * A query answered from the response cache before yoga's pipeline (`early-answer.ts`): counted
+   * as an operation, as the plugin counts the ones yoga runs, and as an early answer.
+   */
+  earlyAnswer(operationName: string | undefined, startedAt: number): void;
   /** For the status store's `onShed`: one upstream call refused a turn, its refs answered `RATE_LIMITED`. */
   shed(provider: string, account: string): void;
   /** For the poller's `onPoll`: one refresh covering `jobs` jobs. */
@@ -106,6 +111,12 @@ export function createMetrics(): Metrics {
     labelNames: ['result'] as const,
     registers,
   });
+  const earlyAnswers = new Counter({
+    name: 'jsg_response_cache_early_answers_total',
+    help: 'Hits of the response cache written before yoga ran (plain JSON POSTs without an Origin), a part of the hits.',
+    registers,
+  });
+  const operations = operationMetrics(registry);
   const polls = new Counter({ name: 'jsg_poller_polls_total', help: 'Job polls made by the poller (one per job per refresh).', registers });
   const responses = new Counter({
     name: 'jsg_http_responses_total',
@@ -178,7 +189,11 @@ export function createMetrics(): Metrics {
     observe(next) {
       sources = { ...sources, ...next };
     },
-    graphqlPlugin: operationMetrics(registry),
+    earlyAnswer(operationName, startedAt) {
+      operations.record('query', operationName, startedAt, false);
+      earlyAnswers.inc();
+    },
+    graphqlPlugin: operations.plugin,
   };
 }
 
@@ -251,7 +266,8 @@ function gauge(registry: Registry, name: string, help: string, read: () => numbe
 const MAX_OPERATION_NAMES = 100;
 
 /** Counts operations by type, name and outcome, times them, and counts documents refused before running. */
-function operationMetrics(registry: Registry): Plugin {
+/** The operation counters, the plugin that feeds them from yoga, and `record` for operations answered outside it. */
+function operationMetrics(registry: Registry): { plugin: Plugin; record(type: string, name: string | undefined, startedAt: number, failed: boolean): void } {
   const operations = new Counter({
     name: 'jsg_graphql_operations_total',
     help: 'GraphQL operations executed (subscriptions: started), by type, operation name and outcome (ok, error).',
@@ -279,17 +295,17 @@ function operationMetrics(registry: Registry): Plugin {
     names.add(name);
     return name;
   };
-  const labelsOf = (args: ExecutionArgs) => {
-    const operation = getOperationAST(args.document, args.operationName);
-    return { type: operation?.operation ?? 'unknown', name: nameLabel(operation?.name?.value) };
-  };
-  const record = (args: ExecutionArgs, started: number, failed: boolean) => {
-    const labels = labelsOf(args);
+  const record = (type: string, name: string | undefined, started: number, failed: boolean) => {
+    const labels = { type, name: nameLabel(name) };
     operations.inc({ ...labels, outcome: failed ? 'error' : 'ok' });
     durations.observe(labels, (performance.now() - started) / 1000);
   };
+  const recordArgs = (args: ExecutionArgs, started: number, failed: boolean) => {
+    const operation = getOperationAST(args.document, args.operationName);
+    record(operation?.operation ?? 'unknown', operation?.name?.value, started, failed);
+  };
 
-  return {
+  const plugin: Plugin = {
     onParse: () => ({ result }) => {
       if (result instanceof Error) invalid.inc({ phase: 'parse' });
     },
@@ -298,16 +314,17 @@ function operationMetrics(registry: Registry): Plugin {
     },
     onExecute: ({ args }) => {
       const started = performance.now();
-      return { onExecuteDone: ({ result }) => record(args, started, hasErrors(result)) };
+      return { onExecuteDone: ({ result }) => recordArgs(args, started, hasErrors(result)) };
     },
     onSubscribe: ({ args }) => {
       const started = performance.now();
       return {
-        onSubscribeResult: ({ result }) => record(args, started, hasErrors(result)),
-        onSubscribeError: () => record(args, started, true),
+        onSubscribeResult: ({ result }) => recordArgs(args, started, hasErrors(result)),
+        onSubscribeError: () => recordArgs(args, started, true),
       };
     },
   };
+  return { plugin, record };
 }
 
 /** A single result with errors; a stream (a subscription started) counts as fine. */

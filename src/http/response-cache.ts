@@ -29,9 +29,13 @@
  *   as long as the store keeps the not-found answer; a ref the caller may not read makes the
  *   answer uncacheable);
  * - per caller scope: the key holds the API key's name, providers and capabilities
- *   (`audienceOf`), the document, the operation name and the variables as sent.
+ *   (`audienceOf`), the document's text, the operation name and the variables as sent.
+ *
+ * Most hits never reach yoga: `cachedAnswer` finds the answer to a request as sent over HTTP, and
+ * `early-answer.ts` writes it before yoga's pipeline runs. The plugin answers the rest (requests
+ * with an `Origin`, WebSocket queries) and executes and keeps every miss.
  */
-import { type DocumentNode, type ExecutionResult, GraphQLSchema, TypeInfo, getOperationAST, visit, visitWithTypeInfo } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, GraphQLSchema, TypeInfo, getOperationAST, visit, visitWithTypeInfo } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { LoadedAnswers } from '../jobs/job-loader.js';
@@ -98,26 +102,65 @@ const PLAIN_DIRECTIVES = new Set(['include', 'skip']);
 /** Where a cacheable operation's answer comes from, which decides when a cached one is stale. */
 export type CacheSource = 'store' | 'registry';
 
-type CachedAnswer =
-  | { readonly source: 'store'; readonly result: ExecutionResult; readonly tokens: readonly AnswerToken[] }
-  | { readonly source: 'registry'; readonly result: ExecutionResult; readonly snapshot: string };
+/** What decides when an answer is stale: the store's token for each of its answers, or the registry's snapshot. */
+type Freshness = { readonly source: 'store'; readonly tokens: readonly AnswerToken[] } | { readonly source: 'registry'; readonly snapshot: string };
 
-/** The plugin; put it after every plugin that must see each operation (metrics), since a hit stops execution. */
-export function useResponseCache(options: ResponseCacheOptions): Plugin {
+type CachedAnswer = Freshness & {
+  readonly result: ExecutionResult;
+  /** The result's JSON, encoded once for every early answer (`early-answer.ts`). */
+  readonly body: Buffer;
+  /** The operation's own name in the document (for metrics), whatever name the request gave. */
+  readonly operationName: string | undefined;
+};
+
+/** A request as sent over HTTP, with the scope of its caller: what an answer is cached for. */
+export interface CacheRequest {
+  readonly query: string;
+  readonly operationName?: string | null;
+  readonly variables?: Readonly<Record<string, unknown>> | null;
+  /** The caller's scope (`audienceOf`). */
+  readonly scope: string;
+}
+
+/** A cached answer that still holds. */
+export interface CachedJson {
+  /** The answer's JSON, UTF-8. */
+  readonly body: Buffer;
+  /** The operation's own name in the document, for the operation metrics. */
+  readonly operationName: string | undefined;
+}
+
+export interface ResponseCache {
+  /** The yoga plugin; put it after every plugin that must see each operation (metrics), since a hit stops execution. */
+  readonly plugin: Plugin;
+  /**
+   * The cached answer to exactly this request (same text, operation name, variables and scope)
+   * when it still holds, without executing anything (the registry's snapshot is read for a
+   * listing page); null otherwise, and then nothing is counted: executing the request does that.
+   */
+  cachedAnswer(request: CacheRequest): Promise<CachedJson | null>;
+}
+
+/** The cache and its yoga plugin. */
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const answers = new LRUCache<string, CachedAnswer>({ maxSize: options.maxBytes, sizeCalculation: (_, key) => key.length });
   const documents = new CacheableDocuments();
   /** Listing pages being executed, by key: a request for the same page at the same snapshot waits for that answer. */
   const executing = new Map<string, { readonly snapshot: string; readonly answer: Promise<ExecutionResult | null> }>();
   /** Caches the result when it may be; answers what was cached (the result with its JSON), or null. */
-  const keep = (key: string, result: unknown, entry: (answer: ExecutionResult) => CachedAnswer | null): ExecutionResult | null => {
+  const keep = (key: string, args: ExecutionArgs, result: unknown, freshness: () => Freshness | null): ExecutionResult | null => {
     if (!isPlainResult(result) || result.errors) return null;
     const json = JSON.stringify(result);
-    // Its size decides what the cache holds; an answer larger than the whole cache is not kept.
-    if (json.length + key.length > options.maxBytes) return null;
-    const cached = entry(withStringify(result, json));
-    if (!cached) return null;
-    answers.set(key, cached, { size: json.length + key.length });
-    return cached.result;
+    const body = Buffer.from(json);
+    // Its size (the JSON as a string and as bytes) decides what the cache holds; an answer larger than the whole cache is not kept.
+    const size = json.length + body.length + key.length;
+    if (size > options.maxBytes) return null;
+    const fresh = freshness();
+    if (!fresh) return null;
+    const answer = withStringify(result, json);
+    const operationName = getOperationAST(args.document, args.operationName)?.name?.value;
+    answers.set(key, { ...fresh, result: answer, body, operationName }, { size });
+    return answer;
   };
   /**
    * A listing page: the cached answer or the one being executed at the database's current
@@ -143,17 +186,17 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin {
     const executed = new Promise<ExecutionResult | null>((resolve) => (settle = resolve));
     executing.set(key, { snapshot, answer: executed });
     return {
-      onExecuteDone: ({ result }: { result: unknown }) => {
-        settle(keep(key, result, (page) => ({ source: 'registry', result: page, snapshot })));
+      onExecuteDone: ({ args, result }: { args: ExecutionArgs; result: unknown }) => {
+        settle(keep(key, args, result, () => ({ source: 'registry', snapshot })));
         if (executing.get(key)?.answer === executed) executing.delete(key);
       },
     };
   };
-  return {
+  const plugin: Plugin = {
     onExecute({ args, setResultAndStopExecution }) {
       const document = documents.of(args.schema, args.document, args.operationName ?? undefined);
       if (document === null) return;
-      const key = `${document.id}\n${args.operationName ?? ''}\n${options.scopeOf(args.contextValue)}\n${JSON.stringify(args.variableValues ?? null)}`;
+      const key = keyOf(textOf(args.contextValue) ?? `#${document.id}`, args.operationName, options.scopeOf(args.contextValue), args.variableValues);
       const cached = answers.get(key);
       if (document.source === 'registry') return options.registry ? fromRegistry(options.registry, key, cached, setResultAndStopExecution) : undefined;
       if (cached?.source === 'store' && options.store.stillAnswers(cached.tokens)) {
@@ -166,14 +209,45 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin {
       loaded.record();
       return {
         onExecuteDone({ result }) {
-          keep(key, result, (answer) => {
+          keep(key, args, result, () => {
             const tokens = tokensOf(options.store, loaded);
-            return tokens ? { source: 'store', result: answer, tokens } : null;
+            return tokens ? { source: 'store', tokens } : null;
           });
         },
       };
     },
   };
+  return {
+    plugin,
+    async cachedAnswer(request) {
+      const cached = answers.get(keyOf(request.query, request.operationName, request.scope, request.variables));
+      if (!cached) return null;
+      const holds =
+        cached.source === 'store'
+          ? options.store.stillAnswers(cached.tokens)
+          : options.registry !== undefined && (await options.registry.snapshotToken()) === cached.snapshot;
+      if (!holds) return null;
+      options.onLookup?.('hit');
+      return { body: cached.body, operationName: cached.operationName };
+    },
+  };
+}
+
+/**
+ * The key of one answer: the document's text (yoga's parser cache maps the same text to the same
+ * document), the operation name and variables as sent, and the caller's scope.
+ */
+function keyOf(text: string, operationName: string | null | undefined, scope: string, variables: unknown): string {
+  return `${text}\n${operationName ?? ''}\n${scope}\n${JSON.stringify(variables ?? null)}`;
+}
+
+/**
+ * The document's text as the request sent it (yoga puts the request's params on the context, and
+ * the WebSocket server does the same); undefined when the context has none.
+ */
+function textOf(context: unknown): string | undefined {
+  const query = (context as { params?: { query?: unknown } } | null)?.params?.query;
+  return typeof query === 'string' ? query : undefined;
 }
 
 /**

@@ -35,7 +35,8 @@ import type { SecurityOptions } from '../security/options.js';
 import { queryLimitPlugins } from '../security/query-limits.js';
 import { DOCUMENT_ID_PARAM, useTrustedDocuments } from '../security/trusted-documents.js';
 import { useSharedEventExecution } from './shared-event-execution.js';
-import { useResponseCache } from './response-cache.js';
+import { createResponseCache } from './response-cache.js';
+import { type EarlyAnswers, serveGraphQL } from './early-answer.js';
 import { useChunkedBodyLimit } from './chunked-body-limit.js';
 import { BoardFiles, defaultBoardDir, isBoardPath } from './board.js';
 import { answerOutsideApi } from './front-door.js';
@@ -103,7 +104,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Every open stream listens for shutdown on this one signal.
   setMaxListeners(0, stopping.signal);
   const keys = new ApiKeyCheck(options.security.apiKeys);
-  const yoga = createGraphQLHandler(options, { jobs, keys, metrics, stopping: stopping.signal, clock });
+  const { yoga, early } = createGraphQLHandler(options, { jobs, keys, metrics, stopping: stopping.signal, clock });
   const board = new BoardFiles(options.boardDir ?? defaultBoardDir());
   const eventLoop = watchEventLoopDelay({ maxDelayMs: options.readyMaxEventLoopDelayMs ?? 0, ...options.eventLoopWindows });
 
@@ -116,7 +117,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // A keep-alive connection whose last response just ended would otherwise hold `close` open.
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
-    handle(req, res, { yoga, board, options, metrics, eventLoop, closing });
+    handle(req, res, { yoga, early, board, options, metrics, eventLoop, closing });
   });
   const sockets = trackSockets(server);
   await new Promise<void>((resolve, reject) => {
@@ -173,6 +174,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 interface Handling {
   readonly yoga: Yoga;
+  /** Cached answers written before yoga (null with the response cache off, or with trusted documents). */
+  readonly early: EarlyAnswers | null;
   readonly board: BoardFiles;
   readonly options: ServerOptions;
   readonly metrics: Metrics;
@@ -181,7 +184,7 @@ interface Handling {
 }
 
 /** Routes one request, with its id bound to every log line it causes. */
-function handle(req: IncomingMessage, res: ServerResponse, { yoga, board, options, metrics, eventLoop, closing }: Handling): void {
+function handle(req: IncomingMessage, res: ServerResponse, { yoga, early, board, options, metrics, eventLoop, closing }: Handling): void {
   const reqId = requestIdOf(req.headers['x-request-id']);
   res.setHeader('x-request-id', reqId);
   const path = (req.url ?? '/').split('?')[0]!;
@@ -215,7 +218,11 @@ function handle(req: IncomingMessage, res: ServerResponse, { yoga, board, option
       sendJson(res, 413, { errors: [{ message: `Request body is ${length} bytes; at most ${options.bodyLimitBytes} are accepted` }] });
       req.resume();
     } else {
-      void yoga(req, res);
+      serveGraphQL(req, res, yoga, early).catch((error: unknown) => {
+        options.logger.error({ err: error }, 'request failed unexpectedly');
+        if (res.headersSent) res.destroy();
+        else sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      });
     }
   });
 }
@@ -228,7 +235,7 @@ interface HandlerDeps {
   readonly clock: Clock;
 }
 
-function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
+function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): { yoga: Yoga; early: EarlyAnswers | null } {
   const { jobs, keys, metrics, stopping, clock } = deps;
   const { security } = options;
   const now = () => new Date(clock.now());
@@ -237,6 +244,17 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
     const answers = new LoadedAnswers();
     return { loader: callerJobLoader(jobs.store, caller, now, answers), answers, tracked: trackedLoader(options.registry) };
   };
+  const cache =
+    options.responseCacheMaxBytes > 0
+      ? createResponseCache({
+          maxBytes: options.responseCacheMaxBytes,
+          store: jobs.store,
+          registry: options.registry,
+          scopeOf: (context) => audienceOf((context as Context).caller),
+          answersOf: (context) => (context as Context).answers,
+          onLookup: metrics.responseCacheLookup,
+        })
+      : null;
   const plugins: Plugin[] = [
     // After yoga's request parsers (user plugins come after them); none of ours sets a parser.
     useChunkedBodyLimit(options.bodyLimitBytes),
@@ -254,20 +272,9 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
       eventContext: (context) => ({ ...(context as Context), ...operationCaches((context as Context).caller) }),
     }),
     // Last: a cached answer stops execution, and the plugins above still see the operation.
-    ...(options.responseCacheMaxBytes > 0
-      ? [
-          useResponseCache({
-            maxBytes: options.responseCacheMaxBytes,
-            store: jobs.store,
-            registry: options.registry,
-            scopeOf: (context) => audienceOf((context as Context).caller),
-            answersOf: (context) => (context as Context).answers,
-            onLookup: metrics.responseCacheLookup,
-          }),
-        ]
-      : []),
+    ...(cache ? [cache.plugin] : []),
   ];
-  return createYoga<CallerCarrier, Context>({
+  const yoga = createYoga<CallerCarrier, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
@@ -302,6 +309,8 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): Yoga {
       };
     },
   });
+  // Trusted documents must see every request: none is answered before them.
+  return { yoga, early: cache && !security.trustedDocuments ? { cache, keys, metrics } : null };
 }
 
 /** Per operation: each ref's tracked job, the refs of one tick in one registry query. */

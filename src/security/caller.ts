@@ -32,8 +32,16 @@ export const OPEN_CALLER: Caller = { keyName: null, providers: null, can: new Se
 
 /** Who a caller is, as far as what it may see goes: equal for callers that see the same results. */
 export function audienceOf(caller: Caller): string {
-  return `${caller.keyName ?? ''}:${caller.providers ? [...caller.providers].sort().join(',') : '*'}:${[...caller.can].sort().join(',')}`;
+  // Asked on every request: a caller (one per API key) is made once and never changes.
+  let audience = audiences.get(caller);
+  if (audience === undefined) {
+    audience = `${caller.keyName ?? ''}:${caller.providers ? [...caller.providers].sort().join(',') : '*'}:${[...caller.can].sort().join(',')}`;
+    audiences.set(caller, audience);
+  }
+  return audience;
 }
+
+const audiences = new WeakMap<Caller, string>();
 
 /** Nobody: what a context gets when no caller was established (a wiring fault), so that it fails closed. */
 export const NO_CALLER: Caller = { keyName: null, providers: new Set(), can: new Set() };

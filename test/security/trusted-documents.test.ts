@@ -63,6 +63,15 @@ describe('trusted documents over HTTP', () => {
     expect(nothing.body.errors![0]!.message).toMatch(/named no document/);
     expect(providers.upstream.requests).toHaveLength(0);
   });
+
+  it('refuses the text of a listed document even once its answer is cached (no answer skips the check)', async () => {
+    const text = loadConfig({ TRUSTED_DOCUMENTS: PERSISTED }).security.trustedDocuments!.get(hashOf(JobsQuery))!;
+    expect((await post({ documentId: hashOf(JobsQuery), variables })).status).toBe(200);
+    expect((await post({ documentId: hashOf(JobsQuery), variables })).status).toBe(200);
+    const asText = await post({ query: text, variables });
+    expect(asText.status).toBe(400);
+    expect(asText.body.errors![0]!.message).toMatch(/runs only trusted documents/);
+  });
 });
 
 describe('trusted documents over WebSocket', () => {
