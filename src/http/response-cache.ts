@@ -196,7 +196,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     onExecute({ args, setResultAndStopExecution }) {
       const document = documents.of(args.schema, args.document, args.operationName ?? undefined);
       if (document === null) return;
-      const key = keyOf(textOf(args.contextValue) ?? `#${document.id}`, args.operationName, options.scopeOf(args.contextValue), args.variableValues);
+      const text = textOf(args.contextValue);
+      const key = keyOf(text === undefined ? { id: document.id } : { text }, args.operationName, options.scopeOf(args.contextValue), args.variableValues);
       const cached = answers.get(key);
       if (document.source === 'registry') return options.registry ? fromRegistry(options.registry, key, cached, setResultAndStopExecution) : undefined;
       if (cached?.source === 'store' && options.store.stillAnswers(cached.tokens)) {
@@ -220,7 +221,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   return {
     plugin,
     async cachedAnswer(request) {
-      const cached = answers.get(keyOf(request.query, request.operationName, request.scope, request.variables));
+      const cached = answers.get(keyOf({ text: request.query }, request.operationName, request.scope, request.variables));
       if (!cached) return null;
       const holds =
         cached.source === 'store'
@@ -234,11 +235,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 }
 
 /**
- * The key of one answer: the document's text (yoga's parser cache maps the same text to the same
- * document), the operation name and variables as sent, and the caller's scope.
+ * The key of one answer: the operation name, the caller's scope and the variables as sent, and the
+ * document's text (yoga's parser cache maps the same text to the same document), or its id when
+ * the operation came without its text. The first three are JSON, which holds no raw line break,
+ * so no two different requests share a key, whatever their text holds.
  */
-function keyOf(text: string, operationName: string | null | undefined, scope: string, variables: unknown): string {
-  return `${text}\n${operationName ?? ''}\n${scope}\n${JSON.stringify(variables ?? null)}`;
+function keyOf(document: { text: string } | { id: number }, operationName: string | null | undefined, scope: string, variables: unknown): string {
+  const head = `${JSON.stringify(operationName ?? null)}\n${JSON.stringify(scope)}\n${JSON.stringify(variables ?? null)}\n`;
+  return 'text' in document ? `${head}t${document.text}` : `${head}#${document.id}`;
 }
 
 /**

@@ -75,6 +75,19 @@ describe('what is answered early', () => {
     await post(JSON.stringify({ query, variables: { first: 3 } }));
     expect(await earlyAnswers()).toBe(before + 1);
   });
+
+  it('keeps apart what only looks alike: an empty operation name and none, a name and a line break in the text', async () => {
+    const query = 'query Apart { __typename }';
+    await post(JSON.stringify({ query, operationName: null }));
+    const before = await earlyAnswers();
+    const empty = await post(JSON.stringify({ query, operationName: '' }));
+    expect(await earlyAnswers()).toBe(before);
+    expect(empty.text).not.toBe('{"data":{"__typename":"Query"}}');
+    const named = await post(JSON.stringify({ query: 'query A { __typename }\nquery B { __typename }', operationName: 'B' }));
+    expect(JSON.parse(named.text)).toEqual({ data: { __typename: 'Query' } });
+    await post(JSON.stringify({ query: 'query A { __typename }', operationName: 'B\nquery B { __typename }' }));
+    expect(await earlyAnswers()).toBe(before);
+  });
 });
 
 describe('what reaches yoga', () => {
