@@ -265,8 +265,10 @@ function gauge(registry: Registry, name: string, help: string, read: () => numbe
 /** Operation names are the client's choice: beyond this many distinct ones, the rest count as `other`. */
 const MAX_OPERATION_NAMES = 100;
 
-/** Counts operations by type, name and outcome, times them, and counts documents refused before running. */
-/** The operation counters, the plugin that feeds them from yoga, and `record` for operations answered outside it. */
+/**
+ * Counts operations by type, name and outcome, times them, and counts documents refused before
+ * running: the plugin feeds them from yoga, `record` from operations answered outside it.
+ */
 function operationMetrics(registry: Registry): { plugin: Plugin; record(type: string, name: string | undefined, startedAt: number, failed: boolean): void } {
   const operations = new Counter({
     name: 'jsg_graphql_operations_total',
