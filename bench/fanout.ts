@@ -20,7 +20,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClientMessage, ClientPlan, ParentMessage } from './fanout-client.js';
 import { type BenchRef, minimumRequests } from './operations.js';
-import { type ProcessUsage, forkUpstream, providerEnv, type ServiceProcess, startService, track } from './processes.js';
+import { type ProcessUsage, forkServer, forkUpstream, processUsage, providerEnv, type ServiceProcess, startService, track } from './processes.js';
 import { changeTimeOf } from './upstream.js';
 import { fmt, percentile, settings, type Table, wallNow } from './stats.js';
 
@@ -32,11 +32,17 @@ export interface FanoutOptions {
   /** Service instances; subscribers are dealt to them in turn (cluster mode needs `env.REDIS_URL`). */
   readonly instances: number;
   readonly env?: Record<string, string>;
+  /**
+   * Instead of the service and the simulator: the bare `ws` server of `fanout-floor-process.ts`,
+   * which sends each change as cheaply as any server could, to the same clients: the machine's floor.
+   */
+  readonly floor?: boolean;
 }
 
 export interface FanoutResult {
   readonly subscribers: number;
   readonly instances: number;
+  readonly floor: boolean;
   readonly jobs: number;
   readonly connected: number;
   readonly failed: number;
@@ -86,12 +92,10 @@ export function fanoutJobs(jobs: number): { zendesk: BenchRef[]; steady: BenchRe
 export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
   const timing = { epochMs: wallNow(), changeEveryMs: INTERVAL_MS };
   const { zendesk, steady } = fanoutJobs(options.jobs);
-  const upstream = await forkUpstream({ delayMs: options.delayMs, ...timing, recordAnswers: true });
-  const services: ServiceProcess[] = [];
+  const target = options.floor ? await floorTarget() : await serviceTarget(options, timing);
+  const { services } = target;
   const clients: ChildProcess[] = [];
   try {
-    const env = { ...providerEnv(upstream.url), POLL_INTERVAL_MS: String(INTERVAL_MS), POLL_MAX_INTERVAL_MS: String(INTERVAL_MS), ...options.env };
-    for (let i = 0; i < options.instances; i++) services.push(await startService(env));
     const wsUrls = services.map((service) => service.url.replace(/^http/, 'ws'));
 
     const connectStarted = wallNow();
@@ -109,7 +113,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     const connectSec = (wallNow() - connectStarted) / 1000;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
-    const countsBefore = await upstream.counts();
+    const countsBefore = await target.upstreamRequests();
     const usageBefore = services.map((service) => service.usage());
     const windowStarted = wallNow();
     for (const client of clients) tell(client, { type: 'measure' });
@@ -117,13 +121,14 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     const samples = await Promise.all(clients.map((client) => ask<Extract<ClientMessage, { type: 'samples' }>>(client, { type: 'stop' }, 'samples')));
     const windowSec = (wallNow() - windowStarted) / 1000;
     const usageAfter = services.map((service) => service.usage());
-    const countsAfter = await upstream.counts();
-    const answers = await upstream.answers();
+    const countsAfter = await target.upstreamRequests();
+    const answers = await target.answers();
 
     const latencies = latenciesOf(samples, zendesk, timing, answers);
     return {
       subscribers: options.subscribers,
       instances: options.instances,
+      floor: options.floor ?? false,
       jobs: options.jobs,
       connected: connected.reduce((sum, c) => sum + c.ok, 0),
       failed: connected.reduce((sum, c) => sum + c.failed, 0),
@@ -136,7 +141,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       rssMb: usageAfter.map((usage) => usage.rssBytes / 2 ** 20),
       peakRssMb: usageAfter.map((usage) => usage.peakRssBytes / 2 ** 20),
       cpuPercent: usageAfter.map((usage, index) => cpuPercent(usageBefore[index]!, usage, windowSec)),
-      upstreamPerSecond: (countsAfter.total - countsBefore.total) / windowSec,
+      upstreamPerSecond: (countsAfter - countsBefore) / windowSec,
       minimumPerSecond: minimumRequests([...watched.values()]) / (INTERVAL_MS / 1000),
       naivePerSecond: (options.subscribers * (steady.length ? 2 : 1)) / (INTERVAL_MS / 1000),
       settings: Object.fromEntries(Object.entries(options.env ?? {}).filter(([name]) => !name.startsWith('REDIS_'))),
@@ -146,9 +151,41 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       if (client.connected) tell(client, { type: 'close' });
     }
     await Promise.all(clients.map((client) => (client.exitCode === null ? new Promise((resolve) => client.once('exit', resolve)) : null)));
+    await target.close();
+  }
+}
+
+/** What the clients connect to, and where the answer times come from. */
+interface FanoutTarget {
+  readonly services: readonly ServiceProcess[];
+  /** Upstream requests so far. */
+  upstreamRequests(): Promise<number>;
+  /** `<job id>@<progress>` → when the upstream (or the floor) first answered it. */
+  answers(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+async function serviceTarget(options: FanoutOptions, timing: { epochMs: number; changeEveryMs: number }): Promise<FanoutTarget> {
+  const upstream = await forkUpstream({ delayMs: options.delayMs, ...timing, recordAnswers: true });
+  const services: ServiceProcess[] = [];
+  const close = async () => {
     for (const service of services) await service.stop();
     await upstream.close();
+  };
+  try {
+    const env = { ...providerEnv(upstream.url), POLL_INTERVAL_MS: String(INTERVAL_MS), POLL_MAX_INTERVAL_MS: String(INTERVAL_MS), ...options.env };
+    for (let i = 0; i < options.instances; i++) services.push(await startService(env));
+  } catch (error) {
+    await close();
+    throw error;
   }
+  return { services, upstreamRequests: async () => (await upstream.counts()).total, answers: () => upstream.answers(), close };
+}
+
+async function floorTarget(): Promise<FanoutTarget> {
+  const floor = await forkServer('./fanout-floor-process.ts', { BENCH_FLOOR_OPTIONS: JSON.stringify({ intervalMs: INTERVAL_MS }) }, 'fan-out floor');
+  const service: ServiceProcess = { url: floor.url, pid: floor.pid, usage: () => processUsage(floor.pid), stop: floor.close };
+  return { services: [service], upstreamRequests: async () => 0, answers: () => floor.ask('answers'), close: floor.close };
 }
 
 export interface FanoutBenchOptions {
@@ -159,14 +196,20 @@ export interface FanoutBenchOptions {
   readonly env?: Record<string, string>;
   /** Extra runs with other settings, to show what a figure depends on. */
   readonly variants?: readonly { readonly subscribers: number; readonly env: Record<string, string> }[];
+  /** After each size's service run, the same clients against the floor (`FanoutOptions.floor`); default true. */
+  readonly floor?: boolean;
 }
 
 export async function runFanoutBench(options: FanoutBenchOptions): Promise<Table> {
-  const runs = [...options.subscribers.map((subscribers) => ({ subscribers, env: {} })), ...(options.variants ?? [])];
+  const floor = options.floor ?? true;
+  const runs = [
+    ...options.subscribers.flatMap((subscribers) => [{ subscribers, env: {}, floor: false }, ...(floor ? [{ subscribers, env: {}, floor: true }] : [])]),
+    ...(options.variants ?? []).map((variant) => ({ ...variant, floor: false })),
+  ];
   const results: FanoutResult[] = [];
   for (const run of runs) {
-    process.stderr.write(`bench: fan-out, ${run.subscribers} subscribers${settings(run.env)}…\n`);
-    results.push(await runFanout({ ...options, subscribers: run.subscribers, instances: 1, env: { ...options.env, ...run.env } }));
+    process.stderr.write(`bench: fan-out, ${run.subscribers} subscribers${run.floor ? ', floor' : settings(run.env)}…\n`);
+    results.push(await runFanout({ ...options, subscribers: run.subscribers, instances: 1, env: { ...options.env, ...run.env }, floor: run.floor }));
   }
   const table = fanoutTable(`Fan-out: S WebSocket subscribers over ${options.jobs} jobs, upstream latency ${options.delayMs} ms, ${options.windowSec} s window`, results);
   return { ...table, notes: [...(table.notes ?? []), `Service settings: the defaults but the poll interval${settings(options.env)}.`] };
@@ -193,23 +236,28 @@ export function fanoutTable(title: string, results: readonly FanoutResult[]): Ta
     ],
     rows: results.map((r) => [
       fmt(r.subscribers),
-      Object.entries(r.settings).map(([name, value]) => `${name}=${value}`).join(' ') || 'defaults',
+      r.floor ? 'floor: bare ws server' : Object.entries(r.settings).map(([name, value]) => `${name}=${value}`).join(' ') || 'defaults',
       String(r.instances),
       `${fmt(r.connected)}${r.failed ? ` (${fmt(r.failed)} failed)` : ''} in ${fmt(r.connectSec, 1)} s`,
       fmt(r.eventsPerSecond),
-      `${ms(r.changeToReceipt.p50)} / ${ms(r.changeToReceipt.p99)}`,
+      r.floor ? '—' : `${ms(r.changeToReceipt.p50)} / ${ms(r.changeToReceipt.p99)}`,
       `${ms(r.answerToReceipt.p50)} / ${ms(r.answerToReceipt.p99)}`,
       `${list(r.rssMb)} (${list(r.peakRssMb)})`,
       list(r.cpuPercent),
-      fmt(r.upstreamPerSecond, 1),
-      fmt(r.minimumPerSecond),
-      fmt(r.naivePerSecond),
+      r.floor ? '—' : fmt(r.upstreamPerSecond, 1),
+      r.floor ? '—' : fmt(r.minimumPerSecond),
+      r.floor ? '—' : fmt(r.naivePerSecond),
     ]),
     notes: [
       'Each subscriber watches one Zendesk job (progress +1 every second) and one ImageKit/SAYMON job (steady); poll interval 1 s.',
       'change→receipt: from the upstream change to the client; its floor with 1 s polling is about 0.5 s (p50) and 1 s (p99) plus the upstream latency.',
       'answer→receipt: from the upstream answer carrying the change to the client, i.e. the service\'s own share.',
       'minimum: one request per watched ImageKit/SAYMON job and one show_many per 100 Zendesk jobs, per interval; naive: every subscriber polling its own jobs every interval.',
+      ...(results.some((r) => r.floor)
+        ? [
+            'floor: the same clients against a bare `ws` server (bench/fanout-floor-process.ts) that, once a second, sends every subscriber of each Zendesk job one message built once for all of them: no GraphQL, no poller, no upstream. Its answer→receipt is what this machine allows any server of one process, with these clients on the same cores.',
+          ]
+        : []),
       ...results.filter((r) => r.firstError).map((r) => `S=${r.subscribers}: first connection error: ${r.firstError}`),
       ...results.filter((r) => r.broken).map((r) => `S=${r.subscribers}: ${r.broken} subscriptions broke during the window`),
     ],

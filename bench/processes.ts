@@ -38,23 +38,47 @@ export interface ChildUpstream {
 
 /** Starts the upstream simulator in its own process; resolves once it listens. */
 export async function forkUpstream(options: BenchUpstreamOptions): Promise<ChildUpstream> {
+  const child = await forkServer('./upstream-process.ts', { BENCH_UPSTREAM_OPTIONS: JSON.stringify(options) }, 'upstream simulator');
+  return {
+    url: child.url,
+    counts: () => child.ask<UpstreamCounts>('counts'),
+    answers: () => child.ask<Record<string, number>>('answers'),
+    close: child.close,
+  };
+}
+
+/** A bench server in a child process: its URL, its pid, questions over IPC, and its end. */
+export interface ForkedServer {
+  readonly url: string;
+  readonly pid: number;
+  /** Sends `{id, type}` and resolves with the `result` of the child's `{type: 'answer', id}`. */
+  ask<T>(type: string): Promise<T>;
+  /** Closes the IPC channel, which ends the child. */
+  close(): Promise<void>;
+}
+
+/**
+ * Forks `script` (relative to this directory) with only `env` (plus PATH), and resolves once it
+ * sends `{type: 'ready', url}`.
+ */
+export async function forkServer(script: string, env: Record<string, string>, what: string): Promise<ForkedServer> {
   // fork() passes on this process's loader flags (tsx), so the child may be TypeScript too.
   const child = track(
-    fork(fileURLToPath(new URL('./upstream-process.ts', import.meta.url)), {
-      env: { PATH: process.env.PATH ?? '', BENCH_UPSTREAM_OPTIONS: JSON.stringify(options) },
+    fork(fileURLToPath(new URL(script, import.meta.url)), {
+      env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('upstream simulator did not start')), START_TIMEOUT_MS);
-    child.once('exit', (code) => reject(new Error(`upstream simulator exited with ${code}`)));
+    const timer = setTimeout(() => reject(new Error(`${what} did not start`)), START_TIMEOUT_MS);
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
     child.once('message', (message: { type: string; url: string }) => {
       clearTimeout(timer);
       resolve(message.url);
     });
   });
   let nextId = 0;
-  const ask = <T>(type: 'counts' | 'answers') =>
+  const ask = <T>(type: string) =>
     new Promise<T>((resolve) => {
       const id = nextId++;
       const onMessage = (message: { type: string; id: number; result: T }) => {
@@ -65,12 +89,7 @@ export async function forkUpstream(options: BenchUpstreamOptions): Promise<Child
       child.on('message', onMessage);
       child.send({ id, type });
     });
-  return {
-    url,
-    counts: () => ask<UpstreamCounts>('counts'),
-    answers: () => ask<Record<string, number>>('answers'),
-    close: () => stopChild(child, () => child.disconnect()),
-  };
+  return { url, pid: child.pid!, ask, close: () => stopChild(child, () => child.disconnect()) };
 }
 
 /** The provider accounts `default`, pointed at the simulator's prefixes. */

@@ -8,6 +8,7 @@
  *   npm run bench -- --scenario ratio --rounds 3    fully cached jobs(50 refs) against the floor, 50 connections
  *   npm run bench -- --scenario webhooks --jobs 1000  a burst of finishing jobs delivered to one webhook (PGlite, then PostgreSQL)
  *   npm run bench -- --subscribers 1000,5000 --jobs 200 --window 20 --duration 5 --concurrency 1,10,50 --delay 50
+ *   npm run bench -- --scenario fanout --subscribers 10000 --floor false   without the floor row (a bare ws server)
  *   npm run bench -- --env UPSTREAM_CONCURRENCY=32     extra service settings (repeatable)
  *   npm run bench -- --scenario registry --rows 100000 --concurrency 1,50 --duration 3
  *                                                   trackedJobs pages on PGlite and PostgreSQL (BENCH_POSTGRES_URL)
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     databases: { type: 'string' },
     cases: { type: 'string' },
     count: { type: 'string' },
+    floor: { type: 'string' },
     env: { type: 'string', multiple: true },
   },
 });
@@ -127,6 +129,7 @@ for (const scenario of scenarios) {
         windowSec,
         delayMs,
         env: serviceEnv,
+        floor: values.floor !== 'false',
         // Unless sizes were chosen by hand: the same load with more upstream concurrency, which
         // shows how much of the latency is the per-account limit (BENCHMARKS.md).
         variants: quick || values.subscribers ? [] : [{ subscribers: 1000, env: { UPSTREAM_CONCURRENCY: '64' } }],

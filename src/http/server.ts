@@ -35,6 +35,7 @@ import type { SecurityOptions } from '../security/options.js';
 import { queryLimitPlugins } from '../security/query-limits.js';
 import { DOCUMENT_ID_PARAM, useTrustedDocuments } from '../security/trusted-documents.js';
 import { useSharedEventExecution } from './shared-event-execution.js';
+import type { DirectNext } from './shared-frames.js';
 import { createResponseCache } from './response-cache.js';
 import { type EarlyAnswers, serveGraphQL } from './early-answer.js';
 import { useChunkedBodyLimit } from './chunked-body-limit.js';
@@ -270,6 +271,7 @@ function createGraphQLHandler(options: ServerOptions, deps: HandlerDeps): { yoga
       audienceOf: (context) => audienceOf((context as Context).caller),
       onEvent: metrics.subscriptionEvent,
       eventContext: (context) => ({ ...(context as Context), ...operationCaches((context as Context).caller) }),
+      directNextOf: (context) => (context as { directNext?: DirectNext | null }).directNext,
     }),
     // Last: a cached answer stops execution, and the plugins above still see the operation.
     ...(cache ? [cache.plugin] : []),

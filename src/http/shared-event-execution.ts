@@ -37,6 +37,7 @@ import {
   visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { DirectNext } from './shared-frames.js';
 
 export interface SharedEventExecutionOptions {
   /** From a subscription's context: subscribers whose results may differ by who they are (API key, scopes) must differ here. */
@@ -50,6 +51,12 @@ export interface SharedEventExecutionOptions {
    * own context if omitted.
    */
   readonly eventContext?: (context: unknown) => unknown;
+  /**
+   * From a subscription's context: where its event results may be written straight to the
+   * client (`SharedFrames.directNext`, for WebSocket operations), instead of being handed to
+   * the transport one promise at a time. None (SSE) if omitted or undefined.
+   */
+  readonly directNextOf?: (context: unknown) => DirectNext | null | undefined;
 }
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
@@ -125,7 +132,8 @@ export function useSharedEventExecution(options: SharedEventExecutionOptions): P
         // again, at the cost of their size (five hundred refs: milliseconds per event), for
         // nothing: the root fields' `resolve` only passes the event on.
         const eventArgs = facts.eventVariables ? { ...subscribeArgs, variableValues: facts.eventVariables } : subscribeArgs;
-        return mapEvents(source, (event) => executeEvent(eventArgs, key, event));
+        const direct = options.directNextOf?.(subscribeArgs.contextValue) ?? null;
+        return mapEvents(source, (event) => executeEvent(eventArgs, key, event), direct);
       });
     },
   };
@@ -209,21 +217,48 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  * `source` with each value mapped; leaving (`return`) reaches the source at once, even while a
  * `next` waits. One `then` per value: the mapped result is most often another subscriber's,
  * already settled, and an `async` function here would add two promises per subscriber and event.
+ *
+ * With `direct`, a `next` call writes each result `direct` accepts itself and goes on to the
+ * following event, handing the transport only what `direct` declines (results with errors, a
+ * socket with a backlog) and the end. The transport asks for its next value only once it has sent
+ * the previous one, so while a `next` waits nothing else of this operation is on its way: writing
+ * here keeps the order of its messages, and saves the promises of every layer between (envelop's
+ * result hooks, graphql-ws's `for await` and its write callback) for ten thousand subscribers of
+ * one change. A `next` waits across any number of events without a promise chain (one settles it).
  */
-function mapEvents(source: AsyncIterable<unknown>, map: (event: unknown) => Result): AsyncIterableIterator<ExecutionResult> {
+export function mapEvents(source: AsyncIterable<unknown>, map: (event: unknown) => Result, direct: DirectNext | null = null): AsyncIterableIterator<ExecutionResult> {
   const events = source[Symbol.asyncIterator]();
+  let left = false;
   const mapNext = (next: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
     if (next.done) return { value: undefined, done: true };
     const result = map(next.value);
     return result instanceof Promise ? result.then((value) => ({ value, done: false })) : { value: result, done: false };
   };
+  const nextWritingDirectly = (write: DirectNext): Promise<IteratorResult<ExecutionResult>> =>
+    new Promise((resolve, reject) => {
+      const handOver = (result: ExecutionResult) => {
+        if (left) resolve({ value: undefined, done: true });
+        else if (write(result)) pull();
+        else resolve({ value: result, done: false });
+      };
+      const pull = () =>
+        void events.next().then((next) => {
+          if (next.done || left) return resolve({ value: undefined, done: true });
+          const result = map(next.value);
+          if (result instanceof Promise) result.then(handOver, reject);
+          else handOver(result);
+        }, reject);
+      pull();
+    });
   const iterator: AsyncIterableIterator<ExecutionResult> = {
-    next: () => events.next().then(mapNext),
+    next: () => (direct ? nextWritingDirectly(direct) : events.next().then(mapNext)),
     async return() {
+      left = true;
       await events.return?.();
       return { value: undefined, done: true };
     },
     async throw(error: unknown) {
+      left = true;
       if (events.throw) await events.throw(error);
       else await events.return?.();
       throw error;

@@ -135,6 +135,8 @@ export function attachWebSocket(server: Server, yoga: Yoga, options: WebSocketOp
           const enveloped = yoga.getEnveloped({
             ...ctx,
             socket: ctx.extra.socket,
+            // Where this operation's events may be written without graphql-ws (`shared-event-execution.ts`).
+            directNext: frames.directNext(ctx.extra.socket, id),
             params: { ...payload, query },
             caller: ctx.extra.caller,
           });

@@ -3,10 +3,11 @@
  * executions counted on `/metrics` (`jsg_subscription_events_total`), and what each subscriber
  * received compared with what it asked for.
  */
-import { GraphQLScalarType } from 'graphql';
+import { type ExecutionResult, GraphQLError, GraphQLScalarType } from 'graphql';
 import { createPubSub, createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { useSharedEventExecution } from '../../src/http/shared-event-execution.js';
+import { mapEvents, useSharedEventExecution } from '../../src/http/shared-event-execution.js';
+import { EventQueue } from '../../src/jobs/event-queue.js';
 import type { JobKind } from '../../src/jobs/model.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { type FakeProviders, startFakeProviders, zendeskJob } from '../support/fake-providers.js';
@@ -128,5 +129,75 @@ describe('an event’s execution', () => {
     expect((await stream.next()).value?.data).toEqual({ ticks: 3 });
     await stream.return?.();
     expect(parsed).toBe(100);
+  });
+});
+
+describe('events written directly (mapEvents with a direct writer)', () => {
+  type Event = { n: number; fails?: boolean; later?: boolean };
+  /** A source the test pushes to, and a map that fails or settles later where the event says so. */
+  function setUp(accepts: (result: ExecutionResult) => boolean = () => true) {
+    let source!: EventQueue<Event>;
+    let cleanedUp = 0;
+    const queue = new EventQueue<Event>((created) => {
+      source = created;
+      return () => void (cleanedUp += 1);
+    });
+    const written: number[] = [];
+    const resultOf = (event: Event): ExecutionResult => (event.fails ? { data: { n: event.n }, errors: [new GraphQLError('no')] } : { data: { n: event.n } });
+    const iterator = mapEvents(
+      queue,
+      (event) => (((event as Event).later ? Promise.resolve(resultOf(event as Event)) : resultOf(event as Event))),
+      (result) => {
+        if (!accepts(result)) return false;
+        written.push((result.data as { n: number }).n);
+        return true;
+      },
+    );
+    return { iterator, written, push: (event: Event) => source.push(event), end: () => source.end(), cleanedUp: () => cleanedUp };
+  }
+
+  it('writes what the writer accepts while one next waits, and hands over only what it declines, in order', async () => {
+    const { iterator, written, push } = setUp((result) => !result.errors);
+    const first = iterator.next();
+    push({ n: 1 });
+    push({ n: 2, later: true });
+    push({ n: 3 });
+    push({ n: 4, fails: true });
+    push({ n: 5 });
+    const handed = await first;
+    expect(handed.value).toMatchObject({ data: { n: 4 }, errors: [{ message: 'no' }] });
+    // Nothing after the declined result was written before the transport asked again.
+    expect(written).toEqual([1, 2, 3]);
+    void iterator.next();
+    await waitFor(() => written.length === 4, { what: 'the fifth event written' });
+    push({ n: 6 });
+    await waitFor(() => written.length === 5, { what: 'the sixth event written' });
+    expect(written).toEqual([1, 2, 3, 5, 6]);
+  });
+
+  it('ends the waiting next when the source ends, and writes nothing once the subscriber has left', async () => {
+    const ending = setUp();
+    const waiting = ending.iterator.next();
+    ending.push({ n: 1 });
+    ending.end();
+    expect(await waiting).toEqual({ value: undefined, done: true });
+    expect(ending.written).toEqual([1]);
+
+    const leaving = setUp();
+    const pending = leaving.iterator.next();
+    leaving.push({ n: 1, later: true });
+    await leaving.iterator.return!();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    leaving.push({ n: 2 });
+    expect(leaving.written).toEqual([]);
+    expect(leaving.cleanedUp()).toBe(1);
+  });
+
+  it('hands every result over as before without a writer', async () => {
+    let source!: EventQueue<number>;
+    const iterator = mapEvents(new EventQueue<number>((created) => ((source = created), () => {})), (n) => ({ data: { n: n as number } }));
+    const next = iterator.next();
+    source.push(7);
+    expect(await next).toEqual({ value: { data: { n: 7 } }, done: false });
   });
 });

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { GraphQLError } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { SharedFrames } from '../../src/http/shared-frames.js';
+import { DIRECT_BUFFERED_BYTES, SharedFrames } from '../../src/http/shared-frames.js';
 import { waitFor } from '../support/wait.js';
 
 /** A loopback ws server whose sockets `frames` adopts, and clients that keep what they receive. */
@@ -27,9 +27,11 @@ async function loopback(frames: SharedFrames, clients: number) {
   await waitFor(() => serverSockets.length === clients, { what: 'server sockets' });
   return {
     serverSockets,
+    clients: sockets,
     received,
     close: async () => {
-      sockets.forEach((socket) => socket.close());
+      // Not a closing handshake: one test leaves a client that reads nothing.
+      for (const socket of [...sockets, ...serverSockets]) socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
@@ -47,7 +49,8 @@ describe('SharedFrames', () => {
     close = null;
   });
 
-  it('serializes one result once for every socket, and each client gets exactly what graphql-ws would have sent, as text', async () => {
+  /** One result for three sockets (two with one operation id): made once, and exactly what graphql-ws would have sent, as text. */
+  async function expectOneSerialization(deliver: (frames: SharedFrames, socket: WebSocket, id: string, result: ExecutionResult) => Promise<void>) {
     const frames = new SharedFrames();
     const net = await loopback(frames, 3);
     close = net.close;
@@ -58,14 +61,18 @@ describe('SharedFrames', () => {
         return { jobUpdates: { result: { __typename: 'ZendeskJobStatus', id: 'Wm…', progress: 7, message: 'é "quoted" \u0001' } } };
       },
     };
-    const ids = ['1', 'a"b', '01J2-uuid'];
-    await Promise.all(net.serverSockets.map((socket, index) => sendNext(socket, ids[index]!, frames.payloadFor(socket, result))));
+    const ids = ['1', '1', 'a"b'];
+    await Promise.all(net.serverSockets.map((socket, index) => deliver(frames, socket, ids[index]!, result)));
     await waitFor(() => net.received.every((messages) => messages.length === 1), { what: 'one message per client' });
     expect(reads).toBe(1);
     net.received.forEach((messages, index) => {
       expect(messages[0]!.binary).toBe(false);
       expect(messages[0]!.text).toBe(JSON.stringify({ id: ids[index], type: 'next', payload: { data: result.data } }));
     });
+  }
+
+  it('serializes one result once for every socket, and each client gets exactly what graphql-ws would have sent, as text', async () => {
+    await expectOneSerialization((frames, socket, id, result) => sendNext(socket, id, frames.payloadFor(socket, result)));
   });
 
   it('writes errors as graphql-ws does (toJSON), and leaves messages without a token alone', async () => {
@@ -83,5 +90,36 @@ describe('SharedFrames', () => {
 
   it('lets graphql-ws write the payload for a socket it never adopted', () => {
     expect(new SharedFrames().payloadFor({} as WebSocket, { data: {} })).toBeUndefined();
+  });
+
+  it('writes a whole next message directly, byte for byte what graphql-ws would send, made once per result', async () => {
+    await expectOneSerialization(async (frames, socket, id, result) => {
+      expect(frames.directNext(socket, id)!(result)).toBe(true);
+    });
+  });
+
+  it('declines to write directly a result with errors, on a socket that is not open, or behind a backlog', async () => {
+    const frames = new SharedFrames();
+    const net = await loopback(frames, 2);
+    close = net.close;
+    const [open, closing] = net.serverSockets as [WebSocket, WebSocket];
+    const withErrors = { data: null, errors: [new GraphQLError('Unexpected error.')] };
+    expect(frames.directNext(open, '1')!(withErrors)).toBe(false);
+
+    closing.close();
+    expect(frames.directNext(closing, '1')!({ data: {} })).toBe(false);
+
+    // A client that reads nothing: one large message fills the kernel's buffers, and ws holds the rest.
+    (net.clients[0] as unknown as { _socket: { pause(): void } })._socket.pause();
+    const large = { data: { text: 'x'.repeat(32 * 2 ** 20) } };
+    const write = frames.directNext(open, '1')!;
+    expect(write(large)).toBe(true);
+    expect(open.bufferedAmount).toBeGreaterThan(DIRECT_BUFFERED_BYTES);
+    expect(write({ data: { small: true } })).toBe(false);
+    expect(net.received[0]).toEqual([]);
+  });
+
+  it('writes nothing directly on a socket it never adopted', () => {
+    expect(new SharedFrames().directNext({} as WebSocket, '1')).toBeNull();
   });
 });
