@@ -209,6 +209,12 @@ function markBelowRootFields(operation: OperationDefinitionNode, mark: { Variabl
   }
 }
 
+/** `take` of a source that offers it (the job feed's `EventQueue`), bound; null otherwise. */
+function takerOf(events: AsyncIterator<unknown>): ((sink: (value: unknown) => boolean) => Promise<IteratorResult<unknown>>) | null {
+  const take = (events as { take?: unknown }).take;
+  return typeof take === 'function' ? (take.bind(events) as (sink: (value: unknown) => boolean) => Promise<IteratorResult<unknown>>) : null;
+}
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
@@ -234,20 +240,35 @@ export function mapEvents(source: AsyncIterable<unknown>, map: (event: unknown) 
     const result = map(next.value);
     return result instanceof Promise ? result.then((value) => ({ value, done: false })) : { value: result, done: false };
   };
+  const take = takerOf(events);
   const nextWritingDirectly = (write: DirectNext): Promise<IteratorResult<ExecutionResult>> =>
     new Promise((resolve, reject) => {
+      /** The mapped result of the value the sink declined last, which settles this `next`. */
+      let declined: Result | undefined;
       const handOver = (result: ExecutionResult) => {
         if (left) resolve({ value: undefined, done: true });
         else if (write(result)) pull();
         else resolve({ value: result, done: false });
       };
-      const pull = () =>
-        void events.next().then((next) => {
-          if (next.done || left) return resolve({ value: undefined, done: true });
-          const result = map(next.value);
-          if (result instanceof Promise) result.then(handOver, reject);
-          else handOver(result);
-        }, reject);
+      // A settled result is written on the spot, within the push that brought its event.
+      const sink = (event: unknown): boolean => {
+        if (left) return false;
+        const result = map(event);
+        if (!(result instanceof Promise) && write(result)) return true;
+        declined = result;
+        return false;
+      };
+      const settle = (next: IteratorResult<unknown>) => {
+        if (next.done || left) return resolve({ value: undefined, done: true });
+        const known = declined;
+        declined = undefined;
+        // Declined by the sink: a settled result the writer refused goes to the transport as it is.
+        if (known !== undefined && !(known instanceof Promise)) return resolve({ value: known, done: false });
+        const result = known ?? map(next.value);
+        if (result instanceof Promise) result.then(handOver, reject);
+        else handOver(result);
+      };
+      const pull = () => void (take ? take(sink) : events.next()).then(settle, reject);
       pull();
     });
   const iterator: AsyncIterableIterator<ExecutionResult> = {

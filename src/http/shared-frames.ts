@@ -37,6 +37,9 @@ export const DIRECT_BUFFERED_BYTES = 64 * 1024;
 export type DirectNext = (result: ExecutionResult) => boolean;
 
 const CLOSE_BRACE = Buffer.from('}');
+const AS_TEXT = Object.freeze({ binary: false });
+
+type Send = (data: unknown, options: unknown, callback?: (error?: Error) => void) => void;
 
 export class SharedFrames {
   /** Result object → its JSON bytes, as graphql-ws would write the payload. */
@@ -45,13 +48,16 @@ export class SharedFrames {
   private readonly pending = new WeakMap<WebSocket, Map<string, Buffer>>();
   /** Result object → message prefix (which holds the operation id) → the whole message's bytes. */
   private readonly messages = new WeakMap<object, Map<string, Buffer>>();
+  /** Per socket: its own `send`, from before `adopt` wrapped it. */
+  private readonly sends = new WeakMap<WebSocket, Send>();
   private tokens = 0;
 
   /** Wraps `socket.send` so that a message carrying a token is sent with the token's bytes instead. */
   adopt(socket: WebSocket): void {
     const pending = new Map<string, Buffer>();
     this.pending.set(socket, pending);
-    const send = socket.send.bind(socket) as (data: unknown, options: unknown, callback?: (error?: Error) => void) => void;
+    const send = socket.send.bind(socket) as Send;
+    this.sends.set(socket, send);
     const wrapped = (data: unknown, optionsOrCallback?: unknown, callback?: (error?: Error) => void): void => {
       const done = (typeof optionsOrCallback === 'function' ? optionsOrCallback : callback) as ((error?: Error) => void) | undefined;
       const options = typeof optionsOrCallback === 'function' ? {} : (optionsOrCallback ?? {});
@@ -86,7 +92,8 @@ export class SharedFrames {
    * one with more than `DIRECT_BUFFERED_BYTES` waiting. Null for a socket this does not know.
    */
   directNext(socket: WebSocket, id: string): DirectNext | null {
-    if (!this.pending.has(socket)) return null;
+    const send = this.sends.get(socket);
+    if (!send) return null;
     const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
     return (result) => {
       if (result.errors?.length || socket.readyState !== socket.OPEN || socket.bufferedAmount > DIRECT_BUFFERED_BYTES) return false;
@@ -94,7 +101,7 @@ export class SharedFrames {
       if (!byPrefix) this.messages.set(result, (byPrefix = new Map()));
       let message = byPrefix.get(prefix);
       if (!message) byPrefix.set(prefix, (message = Buffer.concat([Buffer.from(prefix), this.bodyOf(result), CLOSE_BRACE])));
-      socket.send(message, { binary: false });
+      send(message, AS_TEXT);
       return true;
     };
   }

@@ -14,7 +14,12 @@
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
-type Waiter<T> = { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void };
+type Waiter<T> = {
+  resolve: (result: IteratorResult<T>) => void;
+  reject: (error: unknown) => void;
+  /** From `take`: offered each value pushed while this waits; true when it took the value. */
+  sink?: (value: T) => boolean;
+};
 
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   private buffer: T[] = [];
@@ -33,9 +38,13 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   push(value: T): void {
     if (this.state === 'ended') return;
-    const waiter = this.waiters.shift();
-    if (waiter) waiter.resolve({ value, done: false });
-    else this.buffer.push(value);
+    const waiter = this.waiters[0];
+    if (!waiter) return void this.buffer.push(value);
+    if (waiter.sink?.(value)) return;
+    // The sink may have ended the queue meanwhile; then that waiter is settled already.
+    if (this.waiters[0] !== waiter) return;
+    this.waiters.shift();
+    waiter.resolve({ value, done: false });
   }
 
   /** The producer is done: what is buffered is still handed out, then the iterator is done. */
@@ -59,22 +68,25 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.state === 'new') {
-      this.state = 'open';
-      this.cleanUp = this.begin(this);
-      // `begin` may have ended the queue already; then clean up now.
-      if (this.state === ('ended' as string)) this.runCleanUp();
-    }
+    this.start();
     if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift()!, done: false });
-    if (this.state === 'ended') {
-      if (this.failure) {
-        const { error } = this.failure;
-        this.failure = null;
-        return Promise.reject(error);
-      }
-      return Promise.resolve(DONE);
+    return this.wait();
+  }
+
+  /**
+   * Like `next()`, but each value is first offered to `sink`, synchronously and in order: the
+   * buffered ones now, then every one pushed while the returned promise waits. A value `sink`
+   * takes (returns true) is done with; the first it declines settles the promise, as `next()`
+   * would have. For a consumer that can finish most values on the spot (a subscription writing
+   * to its socket) without a promise per value.
+   */
+  take(sink: (value: T) => boolean): Promise<IteratorResult<T>> {
+    this.start();
+    while (this.buffer.length > 0) {
+      const value = this.buffer.shift()!;
+      if (!sink(value)) return Promise.resolve({ value, done: false });
     }
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return this.wait(sink);
   }
 
   /** The consumer leaves: nothing more is handed out, waiting `next()` calls are done. */
@@ -92,6 +104,28 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /** Starts the producer on the first `next()` or `take()`. */
+  private start(): void {
+    if (this.state !== 'new') return;
+    this.state = 'open';
+    this.cleanUp = this.begin(this);
+    // `begin` may have ended the queue already; then clean up now.
+    if (this.state === ('ended' as string)) this.runCleanUp();
+  }
+
+  /** What a `next()` gets when nothing is buffered: the end, the failure, or a wait for the next push. */
+  private wait(sink?: (value: T) => boolean): Promise<IteratorResult<T>> {
+    if (this.state === 'ended') {
+      if (this.failure) {
+        const { error } = this.failure;
+        this.failure = null;
+        return Promise.reject(error);
+      }
+      return Promise.resolve(DONE);
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject, sink }));
   }
 
   private finish(): void {

@@ -160,6 +160,8 @@ describe('events written directly (mapEvents with a direct writer)', () => {
     const { iterator, written, push } = setUp((result) => !result.errors);
     const first = iterator.next();
     push({ n: 1 });
+    // The feed's queue hands a waiting subscription its event within the push: no promise between.
+    expect(written).toEqual([1]);
     push({ n: 2, later: true });
     push({ n: 3 });
     push({ n: 4, fails: true });
@@ -191,6 +193,24 @@ describe('events written directly (mapEvents with a direct writer)', () => {
     leaving.push({ n: 2 });
     expect(leaving.written).toEqual([]);
     expect(leaving.cleanedUp()).toBe(1);
+  });
+
+  it('writes directly from any async source, one value per next of its own', async () => {
+    async function* source() {
+      yield 1;
+      yield 2;
+      yield 3;
+    }
+    const written: number[] = [];
+    const iterator = mapEvents(source(), (n) => ({ data: { n: n as number } }), (result) => {
+      const n = (result.data as { n: number }).n;
+      if (n === 2) return false;
+      written.push(n);
+      return true;
+    });
+    expect(await iterator.next()).toEqual({ value: { data: { n: 2 } }, done: false });
+    expect(await iterator.next()).toEqual({ value: undefined, done: true });
+    expect(written).toEqual([1, 3]);
   });
 
   it('hands every result over as before without a writer', async () => {

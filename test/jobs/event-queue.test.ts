@@ -68,6 +68,48 @@ describe('EventQueue', () => {
     expect(await queue.next()).toEqual({ value: undefined, done: true });
     expect(cleaned).toBe(1);
   });
+
+  it('take() offers buffered values, then each push at once, until the sink declines one, which settles it', async () => {
+    let producer: EventQueue<number> | null = null;
+    const queue = new EventQueue<number>((q) => {
+      producer = q;
+      q.push(1);
+      return () => {};
+    });
+    const taken: number[] = [];
+    const sink = (value: number) => (value % 3 === 0 ? false : (taken.push(value), true));
+    const waiting = queue.take(sink);
+    expect(taken).toEqual([1]);
+    producer!.push(2);
+    // Within the push itself: no promise between a value and its sink.
+    expect(taken).toEqual([1, 2]);
+    producer!.push(3);
+    producer!.push(4);
+    expect(await waiting).toEqual({ value: 3, done: false });
+    // Settled: what comes next waits in the buffer for the next call.
+    expect(taken).toEqual([1, 2]);
+    const again = queue.take(sink);
+    expect(taken).toEqual([1, 2, 4]);
+    producer!.push(5);
+    producer!.push(6);
+    expect(await again).toEqual({ value: 6, done: false });
+    expect(taken).toEqual([1, 2, 4, 5]);
+  });
+
+  it('take() ends as next() does: done when the producer ends, rejected once when it fails', async () => {
+    let producer: EventQueue<number> | null = null;
+    const queue = new EventQueue<number>((q) => ((producer = q), () => {}));
+    const ending = queue.take(() => true);
+    producer!.end();
+    expect(await ending).toEqual({ value: undefined, done: true });
+
+    let failing: EventQueue<number> | null = null;
+    const failed = new EventQueue<number>((q) => ((failing = q), () => {}));
+    const rejected = failed.take(() => true);
+    failing!.fail(new Error('gone'));
+    await expect(rejected).rejects.toThrow('gone');
+    expect(await failed.take(() => true)).toEqual({ value: undefined, done: true });
+  });
 });
 
 describe('onStop', () => {
