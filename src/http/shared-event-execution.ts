@@ -243,30 +243,46 @@ export function mapEvents(source: AsyncIterable<unknown>, map: (event: unknown) 
   const take = takerOf(events);
   const nextWritingDirectly = (write: DirectNext): Promise<IteratorResult<ExecutionResult>> =>
     new Promise((resolve, reject) => {
-      /** The mapped result of the value the sink declined last, which settles this `next`. */
-      let declined: Result | undefined;
+      /** What the sink declined last (its result, or what mapping it threw): it settles this `next`. */
+      let declined: { readonly result: Result } | { readonly error: unknown } | null = null;
+      // Whatever a step throws rejects this `next` (graphql-ws then sends the operation's error);
+      // none of them may reject a promise nobody waits for.
       const handOver = (result: ExecutionResult) => {
-        if (left) resolve({ value: undefined, done: true });
-        else if (write(result)) pull();
-        else resolve({ value: result, done: false });
+        try {
+          if (left) resolve({ value: undefined, done: true });
+          else if (write(result)) pull();
+          else resolve({ value: result, done: false });
+        } catch (error) {
+          reject(error);
+        }
       };
-      // A settled result is written on the spot, within the push that brought its event.
+      // A settled result is written on the spot, within the push that brought its event. Nothing
+      // thrown here may reach the pusher (the feed, delivering to other subscribers).
       const sink = (event: unknown): boolean => {
         if (left) return false;
-        const result = map(event);
-        if (!(result instanceof Promise) && write(result)) return true;
-        declined = result;
+        try {
+          const result = map(event);
+          if (!(result instanceof Promise) && write(result)) return true;
+          declined = { result };
+        } catch (error) {
+          declined = { error };
+        }
         return false;
       };
       const settle = (next: IteratorResult<unknown>) => {
-        if (next.done || left) return resolve({ value: undefined, done: true });
         const known = declined;
-        declined = undefined;
-        // Declined by the sink: a settled result the writer refused goes to the transport as it is.
-        if (known !== undefined && !(known instanceof Promise)) return resolve({ value: known, done: false });
-        const result = known ?? map(next.value);
-        if (result instanceof Promise) result.then(handOver, reject);
-        else handOver(result);
+        declined = null;
+        if (next.done || left) return resolve({ value: undefined, done: true });
+        try {
+          if (known && 'error' in known) throw known.error;
+          // Declined by the sink: a settled result the writer refused goes to the transport as it is.
+          if (known && !(known.result instanceof Promise)) return resolve({ value: known.result, done: false });
+          const result = known ? known.result : map(next.value);
+          if (result instanceof Promise) result.then(handOver, reject);
+          else handOver(result);
+        } catch (error) {
+          reject(error);
+        }
       };
       const pull = () => void (take ? take(sink) : events.next()).then(settle, reject);
       pull();

@@ -195,6 +195,32 @@ describe('events written directly (mapEvents with a direct writer)', () => {
     expect(leaving.cleanedUp()).toBe(1);
   });
 
+  it('fails the waiting next, not the pusher, when an event cannot be mapped', async () => {
+    let source!: EventQueue<number>;
+    const iterator = mapEvents(
+      new EventQueue<number>((created) => ((source = created), () => {})),
+      (n) => {
+        if (n === 2) throw new Error('cannot map 2');
+        return { data: { n: n as number } };
+      },
+      () => true,
+    );
+    const waiting = iterator.next();
+    source.push(1);
+    expect(() => source.push(2)).not.toThrow();
+    await expect(waiting).rejects.toThrow('cannot map 2');
+
+    async function* generated() {
+      yield 1;
+      yield 2;
+    }
+    const fromGenerator = mapEvents(generated(), (n) => {
+      if (n === 2) throw new Error('cannot map 2 either');
+      return { data: { n: n as number } };
+    }, () => true);
+    await expect(fromGenerator.next()).rejects.toThrow('cannot map 2 either');
+  });
+
   it('writes directly from any async source, one value per next of its own', async () => {
     async function* source() {
       yield 1;
