@@ -1,5 +1,5 @@
 /**
- * The fan-out benchmark's floor, in a process of its own (forked by `fanout-floor.ts`): a bare
+ * The fan-out benchmark's floor, in a process of its own (forked by `fanout.ts`, `floorTarget`): a bare
  * `ws` server that speaks just enough `graphql-transport-ws` for the benchmark's own clients, and
  * delivers what the service would, as cheaply as any server could. No GraphQL, no poller, no
  * upstream: once a second every Zendesk job's progress moves on, and each subscriber of the job
@@ -59,13 +59,11 @@ function tick(): void {
     const completed = (progress.get(jobId) ?? 0) + 1;
     progress.set(jobId, completed);
     answers[`${jobId}@${completed}`] = answeredAt;
+    const result = resultOf({ kind: 'ZENDESK_JOB_STATUS', id: jobId });
     const frames = new Map<string, Buffer>();
     for (const { socket, id } of list) {
       let frame = frames.get(id);
-      if (!frame) {
-        const result = { __typename: 'ZendeskJobStatus', nativeId: jobId, state: 'RUNNING', progress: { completed } };
-        frames.set(id, (frame = Buffer.from(message(id, 'RUNNING', result))));
-      }
+      if (!frame) frames.set(id, (frame = Buffer.from(message(id, 'RUNNING', result))));
       if (socket.readyState === socket.OPEN) socket.send(frame, { binary: false });
     }
   }

@@ -19,6 +19,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClientMessage, ClientPlan, ParentMessage } from './fanout-client.js';
+import type { FloorOptions } from './fanout-floor-process.js';
 import { type BenchRef, minimumRequests } from './operations.js';
 import { type ProcessUsage, forkServer, forkUpstream, processUsage, providerEnv, type ServiceProcess, startService, track } from './processes.js';
 import { changeTimeOf } from './upstream.js';
@@ -183,7 +184,7 @@ async function serviceTarget(options: FanoutOptions, timing: { epochMs: number; 
 }
 
 async function floorTarget(): Promise<FanoutTarget> {
-  const floor = await forkServer('./fanout-floor-process.ts', { BENCH_FLOOR_OPTIONS: JSON.stringify({ intervalMs: INTERVAL_MS }) }, 'fan-out floor');
+  const floor = await forkServer('./fanout-floor-process.ts', { BENCH_FLOOR_OPTIONS: JSON.stringify({ intervalMs: INTERVAL_MS } satisfies FloorOptions) }, 'fan-out floor');
   const service: ServiceProcess = { url: floor.url, pid: floor.pid, usage: () => processUsage(floor.pid), stop: floor.close };
   return { services: [service], upstreamRequests: async () => 0, answers: () => floor.ask('answers'), close: floor.close };
 }
